@@ -1,0 +1,371 @@
+"""Formulas in decks, read by walking Python's ``ast`` against a whitelist and never ``eval``-ed.
+
+A deck is a file anyone may share, so its formulas (answers, constraints, derived values, truth reads)
+may only use numbers, the card's names, ``+ - * / // % **``, comparisons, ``and``/``or``/``not``,
+``a if c else b``, tuples, constant subscripts (``shape[2]``) and a few named functions. Arithmetic is
+exact: ``/`` gives a ``Fraction``, and a whole ``Fraction`` comes back as an ``int``. Powers and integer
+sizes are bounded so that no formula can eat the machine.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from studycards.errors import FormulaError
+
+Number = int | Fraction
+MAX_TEXT = 2000
+MAX_NODES = 400
+MAX_EXPONENT = 256
+MAX_INT_BITS = 4096
+
+
+def _floor(x: Number) -> int:
+    return math.floor(x)
+
+
+def _ceil(x: Number) -> int:
+    return math.ceil(x)
+
+
+def _sqrt(x: Number) -> Number:
+    """Exact square root where there is one (``sqrt(d/h)`` for a perfect square), else a close Fraction."""
+    if x < 0:
+        raise FormulaError("square root of a negative number")
+    frac = Fraction(x)
+    num, den = math.isqrt(frac.numerator), math.isqrt(frac.denominator)
+    if num * num == frac.numerator and den * den == frac.denominator:
+        return _normal(Fraction(num, den))
+    return Fraction(math.sqrt(frac)).limit_denominator(10**12)
+
+
+BASE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "floor": _floor,
+    "ceil": _ceil,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "sqrt": _sqrt,
+}
+
+_BINOPS: dict[type, str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+}
+_COMPARE: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+
+
+def _normal(value: Any) -> Any:
+    """A whole Fraction becomes an int, so ``6/2`` reads as ``3`` everywhere."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+def _check_size(value: Any) -> Any:
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise FormulaError("a number in the formula grows too large")
+    if isinstance(value, Fraction) and (
+        value.numerator.bit_length() > MAX_INT_BITS or value.denominator.bit_length() > MAX_INT_BITS
+    ):
+        raise FormulaError("a number in the formula grows too large")
+    return value
+
+
+def to_number(value: Any) -> Number:
+    """A TOML value (int or float) as an exact number: floats through their decimal text, so 0.1 is 1/10."""
+    if isinstance(value, bool):
+        raise FormulaError(f"expected a number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise FormulaError(f"expected a finite number, got {value!r}")
+        return _normal(Fraction(repr(value)))
+    if isinstance(value, Fraction):
+        return _normal(value)
+    raise FormulaError(f"expected a number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed, whitelisted formula. ``names`` are the free names it reads; ``calls`` the functions."""
+
+    text: str
+    tree: ast.expr = field(repr=False, compare=False)
+    names: frozenset[str]
+    calls: frozenset[str]
+
+    def evaluate(
+        self,
+        env: Mapping[str, Any],
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> Any:
+        """The formula's value with ``env`` bound; ``functions`` add to (or replace) the base ones."""
+        table = {**BASE_FUNCTIONS, **(functions or {})}
+        return _Evaluator(env, table).visit(self.tree)
+
+
+def parse_formula(
+    text: str,
+    *,
+    extra_functions: frozenset[str] | set[str] = frozenset(),
+    allow_strings: bool = False,
+) -> Formula:
+    """Read ``text`` into a ``Formula`` or raise ``FormulaError`` saying what is not allowed.
+
+    ``extra_functions`` names calls allowed beyond the base ones (for example ``params`` in a truth
+    read, or layer names in a layer spec). ``allow_strings`` admits string constants (``padding="same"``).
+    """
+    if not isinstance(text, str):
+        raise FormulaError(f"expected a formula as text, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise FormulaError(f"formula is longer than {MAX_TEXT} characters")
+    if "\x00" in text:
+        raise FormulaError("formula contains a NUL character")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as error:
+        raise FormulaError(f"cannot read {text.strip()!r}: {error.msg}") from None
+    allowed_calls = set(BASE_FUNCTIONS) | set(extra_functions)
+    names: set[str] = set()
+    calls: set[str] = set()
+    count = 0
+    for node in ast.walk(tree):
+        count += 1
+        if count > MAX_NODES:
+            raise FormulaError(f"formula has more than {MAX_NODES} parts")
+        _validate_node(node, allowed_calls, allow_strings, names, calls)
+    return Formula(text=text.strip(), tree=tree, names=frozenset(names - calls), calls=frozenset(calls))
+
+
+def _validate_node(
+    node: ast.AST,
+    allowed_calls: set[str],
+    allow_strings: bool,
+    names: set[str],
+    calls: set[str],
+) -> None:
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or isinstance(value, int | float):
+            return
+        if isinstance(value, str) and allow_strings:
+            return
+        raise FormulaError(f"{value!r} is not allowed in a formula")
+    if isinstance(node, ast.Name):
+        if node.id.startswith("_"):
+            raise FormulaError(f"name {node.id!r} is not allowed (names may not start with '_')")
+        names.add(node.id)
+        return
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in allowed_calls:
+            what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            raise FormulaError(f"call to {what!r} is not allowed")
+        if any(isinstance(arg, ast.Starred) for arg in node.args) or any(
+            kw.arg is None for kw in node.keywords
+        ):
+            raise FormulaError("* and ** arguments are not allowed")
+        calls.add(node.func.id)
+        return
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINOPS:
+            raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
+        return
+    if isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.UAdd | ast.USub | ast.Not):
+            raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
+        return
+    if isinstance(node, ast.Compare):
+        if not all(type(op) in _COMPARE for op in node.ops):
+            raise FormulaError("only == != < <= > >= comparisons are allowed")
+        return
+    if isinstance(node, ast.Subscript):
+        if not (isinstance(node.slice, ast.Constant) and type(node.slice.value) is int) and not (
+            isinstance(node.slice, ast.UnaryOp)
+            and isinstance(node.slice.op, ast.USub)
+            and isinstance(node.slice.operand, ast.Constant)
+            and type(node.slice.operand.value) is int
+        ):
+            raise FormulaError("only a constant whole-number index like shape[2] is allowed")
+        return
+    if isinstance(
+        node,
+        ast.BoolOp | ast.IfExp | ast.Tuple | ast.List | ast.Load | ast.And | ast.Or | ast.keyword
+        | ast.operator | ast.unaryop | ast.cmpop,
+    ):
+        return
+    raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+
+
+class _Evaluator:
+    """Evaluates a validated tree with exact arithmetic and size bounds."""
+
+    def __init__(self, env: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> None:
+        self.env = env
+        self.functions = functions
+
+    def visit(self, node: ast.AST) -> Any:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None:  # validated trees never get here
+            raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+        return method(node)
+
+    def visit_Constant(self, node: ast.Constant) -> Any:
+        if isinstance(node.value, float):
+            return to_number(node.value)
+        return node.value
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        if node.id in ("True", "False"):
+            return node.id == "True"
+        try:
+            return self.env[node.id]
+        except KeyError:
+            raise FormulaError(f"unknown name {node.id!r}") from None
+
+    def visit_Tuple(self, node: ast.Tuple) -> tuple:
+        return tuple(self.visit(element) for element in node.elts)
+
+    visit_List = visit_Tuple
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        operand = self.visit(node.operand)
+        if isinstance(node.op, ast.Not):
+            return not operand
+        _require_number(operand, "unary sign")
+        return -operand if isinstance(node.op, ast.USub) else operand
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        left, right = self.visit(node.left), self.visit(node.right)
+        op = _BINOPS[type(node.op)]
+        _require_number(left, op)
+        _require_number(right, op)
+        if op == "+":
+            result = left + right
+        elif op == "-":
+            result = left - right
+        elif op == "*":
+            result = left * right
+        elif op in ("/", "//", "%"):
+            if right == 0:
+                raise FormulaError("division by zero")
+            if op == "/":
+                result = Fraction(left) / Fraction(right)
+            elif op == "//":
+                result = Fraction(left) // Fraction(right)
+            else:
+                result = Fraction(left) % Fraction(right)
+        else:
+            result = _power(left, right)
+        return _check_size(_normal(result))
+
+    def visit_Compare(self, node: ast.Compare) -> bool:
+        left = self.visit(node.left)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = self.visit(comparator)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> Any:
+        if isinstance(node.op, ast.And):
+            result: Any = True
+            for value in node.values:
+                result = self.visit(value)
+                if not result:
+                    return result
+            return result
+        result = False
+        for value in node.values:
+            result = self.visit(value)
+            if result:
+                return result
+        return result
+
+    def visit_IfExp(self, node: ast.IfExp) -> Any:
+        return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        container = self.visit(node.value)
+        index = self.visit(node.slice)
+        if not isinstance(container, tuple):
+            raise FormulaError("only shapes (tuples) can be indexed")
+        try:
+            return container[index]
+        except IndexError:
+            raise FormulaError(f"index {index} is out of range for a shape of {len(container)}") from None
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        name = node.func.id  # type: ignore[attr-defined]  # validated: always a Name
+        function = self.functions.get(name)
+        if function is None:
+            raise FormulaError(f"call to {name!r} is not allowed")
+        args = [self.visit(arg) for arg in node.args]
+        kwargs = {kw.arg: self.visit(kw.value) for kw in node.keywords}
+        try:
+            return _normal(function(*args, **kwargs))
+        except FormulaError:
+            raise
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise FormulaError(f"{name}(...) failed: {error}") from None
+
+
+def _require_number(value: Any, op: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | Fraction):
+        raise FormulaError(f"{op} needs numbers, got {value!r}")
+
+
+def _power(base: Number, exponent: Number) -> Number:
+    if not isinstance(exponent, int):
+        if base >= 0 and Fraction(exponent) == Fraction(1, 2):
+            return _sqrt(base)
+        raise FormulaError("only whole-number powers (or ** 0.5) are allowed")
+    if abs(exponent) > MAX_EXPONENT:
+        raise FormulaError(f"exponent {exponent} is larger than {MAX_EXPONENT}")
+    if base == 0 and exponent < 0:
+        raise FormulaError("division by zero")
+    bits = abs(Fraction(base).numerator).bit_length() + Fraction(base).denominator.bit_length()
+    if bits * abs(exponent) > MAX_INT_BITS:
+        raise FormulaError("a number in the formula grows too large")
+    return Fraction(base) ** exponent
+
+
+def render_value(value: Any) -> str:
+    """How a value reads in a prompt or answer: ints plain, fractions as decimals where exact, tuples."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return "(" + ", ".join(render_value(v) for v in value) + ")"
+    if isinstance(value, Fraction):
+        value = _normal(value)
+        if isinstance(value, int):
+            return str(value)
+        denominator = value.denominator
+        while denominator % 2 == 0:
+            denominator //= 2
+        while denominator % 5 == 0:
+            denominator //= 5
+        if denominator == 1:  # terminates in decimal: show it as a decimal
+            text = f"{float(value):.12f}".rstrip("0").rstrip(".")
+            return text
+        return f"{value.numerator}/{value.denominator}"
+    return str(value)
