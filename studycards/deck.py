@@ -1,0 +1,532 @@
+"""Deck templates: reading ``decks/*.toml`` into validated ``Deck`` and ``CardTemplate`` objects.
+
+A deck is a file anyone may write and share, so everything in it is checked when it is loaded: required
+fields, unknown fields (typos), parameter ranges, and every formula and layer spec (read by our own
+whitelisted AST walk, never ``eval``). Any problem is one ``DeckError`` line naming the file, the card and
+the field. The format is documented in ``decks/README.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studycards.errors import DeckError, FormulaError, RefError
+from studycards.formula import Formula, Number, parse_formula, to_number
+from studycards.layer_names import ARCHITECTURE_NAMES, SPEC_CALLS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KINDS = ("number", "expression", "shape", "choice")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_DECK_BYTES = 1_000_000
+# Names a truth `read`/`holds` formula may call, besides the base functions.
+TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails"})
+# Names bound in a truth formula when the truth has a single layer.
+TRUTH_NAMES = frozenset({"params", "shape"})
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+DECK_FIELDS = {"id", "title", "source", "description", "cards"}
+CARD_FIELDS = {
+    "id", "title", "kind", "prompt", "answer", "solution", "params", "derived", "constraints",
+    "truth", "mistakes", "choices", "tolerance", "tags",
+}  # fmt: skip
+TRUTH_FIELDS = {"layer", "layers", "input", "inputs", "read", "holds", "note"}
+MISTAKE_FIELDS = {"id", "answer", "feedback"}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One card parameter: an integer (or decimal) range with a step, or a list of choices."""
+
+    name: str
+    choices: tuple[Number, ...]
+
+    def draw(self, rng) -> Number:
+        return self.choices[rng.randrange(len(self.choices))]
+
+    @property
+    def low(self) -> Number:
+        return min(self.choices)
+
+    @property
+    def high(self) -> Number:
+        return max(self.choices)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """An anticipated wrong answer and what to tell the learner.
+
+    ``answer`` is a formula over the card's values, or, on a choice card, the wrong option's text.
+    """
+
+    id: str
+    answer: Formula | str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What torch must confirm: layer specs (by name), their inputs, and a read or a check formula.
+
+    ``read`` must equal the card's answer; ``holds`` must be true (it may use ``answer``).
+    """
+
+    layers: Mapping[str, Formula | str]
+    inputs: Mapping[str, Formula]
+    read: Formula | None
+    holds: Formula | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CardTemplate:
+    """A question template: drawing its params with a seed gives one concrete question."""
+
+    deck_id: str
+    id: str
+    title: str
+    kind: str
+    prompt: str
+    answer: Formula | str
+    solution: str
+    params: Mapping[str, ParamSpec]
+    derived: Mapping[str, Formula]
+    constraints: tuple[Formula, ...]
+    truth: Truth | None
+    mistakes: tuple[Mistake, ...]
+    choices: tuple[str, ...] = ()
+    tolerance: Number | None = None
+    tags: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.deck_id}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A deck file: its id, title, where its material comes from, and its card templates."""
+
+    id: str
+    title: str
+    source: str
+    path: Path
+    cards: tuple[CardTemplate, ...] = field(default_factory=tuple)
+    description: str = ""
+
+    def card(self, card_id: str) -> CardTemplate:
+        for card in self.cards:
+            if card.id == card_id:
+                return card
+        known = ", ".join(card.id for card in self.cards)
+        raise RefError(f"deck {self.id!r} has no card {card_id!r} (cards: {known})")
+
+
+class _Where:
+    """Builds the 'file: card: field:' prefix of a deck error."""
+
+    def __init__(self, path: Path, card: str | None = None) -> None:
+        self.path = path
+        self.card = card
+
+    def error(self, message: str, field_name: str | None = None) -> DeckError:
+        parts = [str(self.path)]
+        if self.card is not None:
+            parts.append(f"card {self.card!r}")
+        if field_name is not None:
+            parts.append(f"field {field_name!r}")
+        return DeckError(": ".join(parts) + ": " + message)
+
+
+def load_deck(path: str | Path) -> Deck:
+    """Read and validate one deck file."""
+    path = Path(path)
+    where = _Where(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as error:
+        raise where.error(f"cannot read the file ({error.strerror})") from None
+    if len(raw_bytes) > MAX_DECK_BYTES:
+        raise where.error(f"the file is larger than {MAX_DECK_BYTES} bytes")
+    try:
+        data = tomllib.loads(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise where.error("the file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise where.error(f"not valid TOML: {error}") from None
+    _reject_unknown(data, DECK_FIELDS, where, None)
+    deck_id = data.get("id", path.stem)
+    if not isinstance(deck_id, str) or not ID_PATTERN.match(deck_id):
+        raise where.error("must be lowercase letters, digits, '-' or '_'", "id")
+    title = _required_text(data, "title", where)
+    source = _optional_text(data, "source", where)
+    raw_cards = data.get("cards")
+    if not isinstance(raw_cards, list) or not raw_cards:
+        raise where.error("a deck needs at least one [[cards]] entry", "cards")
+    cards: list[CardTemplate] = []
+    seen: set[str] = set()
+    for index, raw_card in enumerate(raw_cards):
+        card = _load_card(deck_id, raw_card, index, path)
+        if card.id in seen:
+            raise _Where(path, card.id).error("another card in this deck has the same id", "id")
+        seen.add(card.id)
+        cards.append(card)
+    return Deck(
+        id=deck_id,
+        title=title,
+        source=source,
+        path=path,
+        cards=tuple(cards),
+        description=_optional_text(data, "description", where),
+    )
+
+
+def deck_paths(home: Path | None = None) -> list[Path]:
+    """Deck files: the bundled ones, then the learner's own in ``<home>/decks``."""
+    from studycards.locations import bundled_decks_dir, user_decks_dir
+
+    folders = [bundled_decks_dir()]
+    if home is not None:
+        folders.append(user_decks_dir(home))
+    paths: list[Path] = []
+    for folder in folders:
+        if folder.is_dir():
+            paths.extend(sorted(folder.glob("*.toml")))
+    return paths
+
+
+def load_decks(home: Path | None = None, paths: Iterable[Path] | None = None) -> list[Deck]:
+    """All decks, in file order; a deck id used twice is an error naming both files."""
+    decks: list[Deck] = []
+    by_id: dict[str, Deck] = {}
+    for path in deck_paths(home) if paths is None else paths:
+        deck = load_deck(path)
+        if deck.id in by_id:
+            raise DeckError(f"{path}: deck id {deck.id!r} is already used by {by_id[deck.id].path}")
+        by_id[deck.id] = deck
+        decks.append(deck)
+    return decks
+
+
+def find_deck(deck_id: str, home: Path | None = None) -> Deck:
+    """The deck with this id, loading only what is needed to find it."""
+    for deck in load_decks(home):
+        if deck.id == deck_id:
+            return deck
+    known = ", ".join(deck.id for deck in load_decks(home)) or "none"
+    raise RefError(f"no deck {deck_id!r} (decks: {known})")
+
+
+def find_card(ref: str, home: Path | None = None) -> tuple[Deck, CardTemplate]:
+    """Resolve ``DECK/CARD`` to its deck and template."""
+    deck_id, slash, card_id = ref.partition("/")
+    if not slash or not card_id:
+        raise RefError(f"{ref!r} is not a card reference: write DECK/CARD, e.g. cnn/conv-output-size")
+    deck = find_deck(deck_id, home)
+    return deck, deck.card(card_id)
+
+
+# --- reading one card -----------------------------------------------------------------------------
+
+
+def _load_card(deck_id: str, raw: Any, index: int, path: Path) -> CardTemplate:
+    if not isinstance(raw, dict):
+        raise _Where(path, f"#{index + 1}").error("a card must be a table")
+    card_id = raw.get("id")
+    where = _Where(path, card_id if isinstance(card_id, str) else f"#{index + 1}")
+    if not isinstance(card_id, str) or not ID_PATTERN.match(card_id):
+        raise where.error("missing, or not lowercase letters, digits, '-' or '_'", "id")
+    _reject_unknown(raw, CARD_FIELDS, where, None)
+    title = _required_text(raw, "title", where)
+    kind = raw.get("kind", "number")
+    if kind not in KINDS:
+        raise where.error(f"must be one of {', '.join(KINDS)}, not {kind!r}", "kind")
+    prompt = _required_text(raw, "prompt", where)
+    solution = _required_text(raw, "solution", where)
+
+    params = _load_params(raw.get("params", {}), where)
+    known = set(params)
+    derived: dict[str, Formula] = {}
+    raw_derived = raw.get("derived", {})
+    if not isinstance(raw_derived, dict):
+        raise where.error("must be a table of name = \"formula\"", "derived")
+    for name, text in raw_derived.items():
+        field_name = f"derived.{name}"
+        if name in known:
+            raise where.error("this name is already a parameter", field_name)
+        _check_name(name, where, field_name)
+        derived[name] = _formula(text, where, field_name, known)
+        known.add(name)
+
+    raw_constraints = raw.get("constraints", [])
+    if not isinstance(raw_constraints, list):
+        raise where.error("must be a list of formulas", "constraints")
+    constraints = tuple(
+        _formula(text, where, f"constraints[{i}]", known) for i, text in enumerate(raw_constraints)
+    )
+
+    choices: tuple[str, ...] = ()
+    answer: Formula | str
+    if kind == "choice":
+        raw_choices = raw.get("choices")
+        if not isinstance(raw_choices, list) or len(raw_choices) < 2 or not all(
+            isinstance(c, str) and c.strip() for c in raw_choices
+        ):
+            raise where.error("a choice card needs a list of at least two texts", "choices")
+        choices = tuple(raw_choices)
+        answer = _required_text(raw, "answer", where)
+        _check_placeholders(answer, where, "answer", known)
+        if "{" not in answer and _fold(answer) not in {_fold(c) for c in choices}:
+            raise where.error(f"{answer!r} is not one of the choices", "answer")
+    else:
+        if "choices" in raw:
+            raise where.error("only a choice card has choices", "choices")
+        answer = _formula(_required_text(raw, "answer", where), where, "answer", known)
+
+    tolerance = None
+    if "tolerance" in raw:
+        if kind not in ("number", "shape"):
+            raise where.error("only number and shape cards take a tolerance", "tolerance")
+        try:
+            tolerance = to_number(raw["tolerance"])
+        except FormulaError as error:
+            raise where.error(str(error), "tolerance") from None
+        if tolerance < 0:
+            raise where.error("must not be negative", "tolerance")
+
+    with_answer = known | {"answer"}
+    _check_placeholders(prompt, where, "prompt", known)
+    _check_placeholders(solution, where, "solution", with_answer)
+    truth = _load_truth(raw.get("truth"), where, with_answer, kind)
+    path = where.path
+    mistakes = _load_mistakes(raw.get("mistakes", []), where, known, kind)
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise where.error("must be a list of texts", "tags")
+    return CardTemplate(
+        deck_id=deck_id,
+        id=card_id,
+        title=title,
+        kind=kind,
+        prompt=prompt,
+        answer=answer,
+        solution=solution,
+        params=params,
+        derived=derived,
+        constraints=constraints,
+        truth=truth,
+        mistakes=mistakes,
+        choices=choices,
+        tolerance=tolerance,
+        tags=tuple(tags),
+        path=path,
+    )
+
+
+def _load_params(raw: Any, where: _Where) -> dict[str, ParamSpec]:
+    if not isinstance(raw, dict):
+        raise where.error("must be a table of name = { range = [low, high] } or { choices = [...] }", "params")
+    params: dict[str, ParamSpec] = {}
+    for name, spec in raw.items():
+        field_name = f"params.{name}"
+        _check_name(name, where, field_name)
+        if isinstance(spec, int | float) and not isinstance(spec, bool):
+            spec = {"choices": [spec]}
+        if not isinstance(spec, dict):
+            raise where.error("must be { range = [low, high], step = n } or { choices = [...] }", field_name)
+        unknown = set(spec) - {"range", "step", "choices"}
+        if unknown:
+            raise where.error(f"unknown key {sorted(unknown)[0]!r} (use range, step or choices)", field_name)
+        try:
+            if "choices" in spec:
+                if "range" in spec or "step" in spec:
+                    raise FormulaError("give either choices or range (with step), not both")
+                raw_choices = spec["choices"]
+                if not isinstance(raw_choices, list) or not raw_choices:
+                    raise FormulaError("choices must be a non-empty list of numbers")
+                values = tuple(to_number(v) for v in raw_choices)
+            elif "range" in spec:
+                bounds = spec["range"]
+                if not isinstance(bounds, list) or len(bounds) != 2:
+                    raise FormulaError("range must be [low, high]")
+                low, high = (to_number(v) for v in bounds)
+                step = to_number(spec.get("step", 1))
+                if step <= 0:
+                    raise FormulaError("step must be positive")
+                if low > high:
+                    raise FormulaError(f"range [{low}, {high}] is empty")
+                count = int((high - low) // step) + 1
+                if count > 100_000:
+                    raise FormulaError("range has more than 100000 values")
+                values = tuple(_whole(low + i * step) for i in range(count))
+            else:
+                raise FormulaError("needs range = [low, high] or choices = [...]")
+        except FormulaError as error:
+            raise where.error(str(error), field_name) from None
+        params[name] = ParamSpec(name=name, choices=values)
+    return params
+
+
+def _whole(value: Number) -> Number:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+def _load_truth(raw: Any, where: _Where, known: set[str], kind: str) -> Truth | None:
+    if raw is None:
+        if kind == "choice":
+            return None
+        raise where.error("missing: say which torch layer proves the answer (or use kind = \"choice\")", "truth")
+    if not isinstance(raw, dict):
+        raise where.error("must be a table with layer (or layers), input and read", "truth")
+    _reject_unknown(raw, TRUTH_FIELDS, where, "truth")
+    if ("layer" in raw) == ("layers" in raw):
+        raise where.error("give exactly one of layer = \"...\" or a [truth.layers] table", "truth")
+    raw_layers = {"layer": raw["layer"]} if "layer" in raw else raw["layers"]
+    if not isinstance(raw_layers, dict) or not raw_layers:
+        raise where.error("must be a table of name = \"layer spec\"", "truth.layers")
+    layers: dict[str, Formula | str] = {}
+    for name, text in raw_layers.items():
+        field_name = "truth.layer" if "layer" in raw else f"truth.layers.{name}"
+        _check_name(name, where, field_name)
+        if isinstance(text, str) and text.strip() in ARCHITECTURE_NAMES:
+            layers[name] = text.strip()
+        else:
+            layers[name] = _formula(text, where, field_name, known, extra=SPEC_CALLS, strings=True)
+    inputs: dict[str, Formula] = {}
+    if "input" in raw and "inputs" in raw:
+        raise where.error("give input (for every layer) or inputs (per layer), not both", "truth")
+    if "input" in raw:
+        formula = _formula(raw["input"], where, "truth.input", known)
+        inputs = {name: formula for name in layers}
+    elif "inputs" in raw:
+        if not isinstance(raw["inputs"], dict):
+            raise where.error("must be a table of layer name = \"(shape)\"", "truth.inputs")
+        for name, text in raw["inputs"].items():
+            if name not in layers:
+                raise where.error(f"{name!r} is not one of the truth layers", f"truth.inputs.{name}")
+            inputs[name] = _formula(text, where, f"truth.inputs.{name}", known)
+    if ("read" in raw) == ("holds" in raw):
+        raise where.error("give exactly one of read = \"...\" or holds = \"...\"", "truth")
+    truth_known = known | set(layers) | (TRUTH_NAMES if len(layers) == 1 else set())
+    read = holds = None
+    if "read" in raw:
+        read = _formula(raw["read"], where, "truth.read", truth_known, extra=TRUTH_FUNCTIONS)
+    else:
+        holds = _formula(raw["holds"], where, "truth.holds", truth_known, extra=TRUTH_FUNCTIONS)
+    note = raw.get("note", "")
+    if not isinstance(note, str):
+        raise where.error("must be text", "truth.note")
+    return Truth(layers=layers, inputs=inputs, read=read, holds=holds, note=note)
+
+
+def _load_mistakes(raw: Any, where: _Where, known: set[str], kind: str) -> tuple[Mistake, ...]:
+    if not isinstance(raw, list):
+        raise where.error("must be a list of [[cards.mistakes]] tables", "mistakes")
+    mistakes: list[Mistake] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        field_name = f"mistakes[{index}]"
+        if not isinstance(entry, dict):
+            raise where.error("must be a table with id, answer and feedback", field_name)
+        _reject_unknown(entry, MISTAKE_FIELDS, where, field_name)
+        mistake_id = entry.get("id")
+        if not isinstance(mistake_id, str) or not ID_PATTERN.match(mistake_id):
+            raise where.error("needs an id of lowercase letters, digits, '-' or '_'", f"{field_name}.id")
+        if mistake_id in seen:
+            raise where.error("another mistake on this card has the same id", f"{field_name}.id")
+        seen.add(mistake_id)
+        answer: Formula | str
+        if kind == "choice":  # a wrong option, matched by its text
+            answer = _required_text(entry, "answer", where, f"{field_name}.answer")
+            _check_placeholders(answer, where, f"{field_name}.answer", known)
+        else:
+            answer = _formula(entry.get("answer"), where, f"{field_name}.answer", known)
+        feedback = _required_text(entry, "feedback", where, f"{field_name}.feedback")
+        _check_placeholders(feedback, where, f"{field_name}.feedback", known | {"answer"})
+        mistakes.append(Mistake(id=mistake_id, answer=answer, feedback=feedback))
+    return tuple(mistakes)
+
+
+# --- small helpers --------------------------------------------------------------------------------
+
+
+def _formula(
+    text: Any,
+    where: _Where,
+    field_name: str,
+    known: set[str],
+    *,
+    extra: frozenset[str] = frozenset(),
+    strings: bool = False,
+) -> Formula:
+    if not isinstance(text, str) or not text.strip():
+        raise where.error("missing, or not a formula in a string", field_name)
+    try:
+        formula = parse_formula(text, extra_functions=extra, allow_strings=strings)
+    except FormulaError as error:
+        raise where.error(str(error), field_name) from None
+    unknown = sorted(formula.names - known - {"True", "False"})
+    if unknown:
+        raise where.error(f"unknown name {unknown[0]!r} (known: {', '.join(sorted(known))})", field_name)
+    return formula
+
+
+def _check_placeholders(text: str, where: _Where, field_name: str, known: set[str]) -> None:
+    for match in PLACEHOLDER.finditer(_unescape_braces(text)):
+        _formula(match.group(1), where, field_name, known)
+
+
+def _unescape_braces(text: str) -> str:
+    return text.replace("{{", "\x01").replace("}}", "\x02")
+
+
+def _check_name(name: str, where: _Where, field_name: str) -> None:
+    if not name.isidentifier() or name.startswith("_"):
+        raise where.error("a name must be a letter followed by letters, digits or '_'", field_name)
+    reserved = {"answer", "params", "shape", "True", "False"}
+    if name in reserved:
+        raise where.error(f"{name!r} is reserved", field_name)
+
+
+def _required_text(raw: Mapping[str, Any], key: str, where: _Where, field_name: str | None = None) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise where.error("missing, or not text", field_name or key)
+    return value
+
+
+def _optional_text(raw: Mapping[str, Any], key: str, where: _Where) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise where.error("must be text", key)
+    return value
+
+
+def _reject_unknown(raw: Mapping[str, Any], allowed: set[str], where: _Where, prefix: str | None) -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        import difflib
+
+        name = unknown[0]
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(sorted(allowed))})"
+        raise where.error("unknown field" + hint, f"{prefix}.{name}" if prefix else name)
+
+
+def _fold(text: str) -> str:
+    """Choices compare case- and space-insensitively."""
+    return "".join(text.split()).casefold()

@@ -1,0 +1,39 @@
+"""The names a deck's truth spec may call, kept free of torch so loading a deck stays fast.
+
+``layer_spec`` maps each name to a real ``torch.nn`` class or block; a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+TORCH_LAYERS: frozenset[str] = frozenset(
+    {
+        "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+        "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+        "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+        "Linear", "Bilinear", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
+        "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
+        "Flatten", "Unflatten", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Identity",
+        "Sequential",
+    }
+)  # fmt: skip
+
+# Composite helpers defined by studycards: parallel branches joined on channels, and x + f(x).
+COMBINATORS: frozenset[str] = frozenset({"Concat", "Residual"})
+
+# Reusable blocks from ``studycards.architectures`` (GoogLeNet, ResNet, DenseNet pieces).
+BLOCKS: frozenset[str] = frozenset(
+    {
+        "BasicConv2d", "Inception", "InceptionNaive", "BasicBlock", "Bottleneck",
+        "DenseLayer", "DenseBlock", "Transition",
+    }
+)  # fmt: skip
+
+# Whole named networks, written as the entire spec (``resnet50``, ``alexnet-2gpu``).
+ARCHITECTURE_NAMES: frozenset[str] = frozenset(
+    {
+        "alexnet", "alexnet-2gpu", "vgg11", "vgg13", "vgg16", "vgg19", "googlenet",
+        "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "densenet121", "densenet169",
+    }
+)  # fmt: skip
+
+SPEC_CALLS: frozenset[str] = TORCH_LAYERS | COMBINATORS | BLOCKS

@@ -1,0 +1,166 @@
+"""Seeded questions: a card template plus a seed gives the same concrete question on every machine.
+
+Parameters are drawn with ``random.Random`` seeded by ``"deck/card/seed"`` (string seeds hash with
+SHA-512, stable across platforms and Python versions). Constraints are met by rejection within a bounded
+number of tries; a card whose constraints cannot be met is a deck error, not a hang.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from studycards.deck import PLACEHOLDER, CardTemplate, Deck, Mistake, _unescape_braces
+from studycards.errors import DeckError, FormulaError
+from studycards.formula import Formula, parse_formula, render_value
+
+MAX_TRIES = 1000
+
+
+@dataclass(frozen=True)
+class Question:
+    """One generated question with its answer and worked solution, everything filled in."""
+
+    card: CardTemplate = field(repr=False)
+    seed: int
+    values: Mapping[str, Any]
+    prompt: str
+    answer: Any
+    answer_text: str
+    solution: str
+
+    @property
+    def ref(self) -> str:
+        return self.card.ref
+
+    @property
+    def kind(self) -> str:
+        return self.card.kind
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {name: self.values[name] for name in self.card.params}
+
+    def mistake_value(self, mistake: Mistake) -> Any:
+        """What a learner making this mistake would answer, for this question's numbers."""
+        if isinstance(mistake.answer, str):
+            return fill(mistake.answer, self.values)
+        return mistake.answer.evaluate(self.values)
+
+    def feedback(self, mistake: Mistake) -> str:
+        return fill(mistake.feedback, {**self.values, "answer": self.answer})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``studycards show --json`` and the exporters."""
+        return {
+            "deck": self.card.deck_id,
+            "card": self.card.id,
+            "ref": self.ref,
+            "title": self.card.title,
+            "kind": self.kind,
+            "seed": self.seed,
+            "prompt": self.prompt,
+            "answer": self.answer_text,
+            "answer_value": json_value(self.answer),
+            "solution": self.solution,
+            "params": {name: json_value(value) for name, value in self.params.items()},
+            "choices": list(self.card.choices),
+        }
+
+
+def generate(card: CardTemplate, seed: int) -> Question:
+    """The question ``card`` asks for ``seed``."""
+    values = draw_values(card, seed)
+    if card.kind == "choice":
+        answer: Any = fill(card.answer, values)  # type: ignore[arg-type]
+        answer_text = answer
+    else:
+        answer = _evaluate(card, card.answer, values, "answer")  # type: ignore[arg-type]
+        answer_text = render_value(answer)
+    with_answer = {**values, "answer": answer}
+    return Question(
+        card=card,
+        seed=seed,
+        values=values,
+        prompt=_fill_field(card, card.prompt, values, "prompt"),
+        answer=answer,
+        answer_text=answer_text,
+        solution=_fill_field(card, card.solution, with_answer, "solution"),
+    )
+
+
+def draw_values(card: CardTemplate, seed: int) -> dict[str, Any]:
+    """Params drawn for ``seed`` and the derived values computed from them, constraints met."""
+    rng = random.Random(f"{card.deck_id}/{card.id}/{seed}")
+    param_names = set(card.params)
+    early = [c for c in card.constraints if c.names <= param_names]
+    late = [c for c in card.constraints if not c.names <= param_names]
+    for _ in range(MAX_TRIES):
+        values: dict[str, Any] = {name: spec.draw(rng) for name, spec in card.params.items()}
+        if not all(_holds(card, c, values) for c in early):
+            continue
+        for name, formula in card.derived.items():
+            values[name] = _evaluate(card, formula, values, f"derived.{name}")
+        if all(_holds(card, c, values) for c in late):
+            return values
+    raise DeckError(
+        f"{_deck_path(card)}: card {card.id!r}: field 'constraints': "
+        f"no parameters met the constraints in {MAX_TRIES} tries"
+    )
+
+
+def fill(text: str, values: Mapping[str, Any]) -> str:
+    """Replace each ``{formula}`` in ``text`` with its rendered value; ``{{``/``}}`` are literal braces."""
+
+    def substitute(match) -> str:
+        return render_value(parse_formula(match.group(1)).evaluate(values))
+
+    filled = PLACEHOLDER.sub(substitute, _unescape_braces(text))
+    return filled.replace("\x01", "{").replace("\x02", "}")
+
+
+def json_value(value: Any) -> Any:
+    """Exact values in JSON: ints stay ints, fractions become floats, tuples lists."""
+    if isinstance(value, tuple):
+        return [json_value(v) for v in value]
+    if isinstance(value, Fraction):
+        return float(value)
+    return value
+
+
+def _holds(card: CardTemplate, constraint: Formula, values: Mapping[str, Any]) -> bool:
+    try:
+        return bool(constraint.evaluate(values))
+    except FormulaError as error:
+        raise DeckError(
+            f"{_deck_path(card)}: card {card.id!r}: field 'constraints': {constraint.text!r}: {error}"
+        ) from None
+
+
+def _evaluate(card: CardTemplate, formula: Formula, values: Mapping[str, Any], field_name: str) -> Any:
+    try:
+        return formula.evaluate(values)
+    except FormulaError as error:
+        params = ", ".join(f"{k}={render_value(v)}" for k, v in values.items())
+        raise DeckError(
+            f"{_deck_path(card)}: card {card.id!r}: field {field_name!r}: {error} (with {params})"
+        ) from None
+
+
+def _fill_field(card: CardTemplate, text: str, values: Mapping[str, Any], field_name: str) -> str:
+    try:
+        return fill(text, values)
+    except FormulaError as error:
+        raise DeckError(f"{_deck_path(card)}: card {card.id!r}: field {field_name!r}: {error}") from None
+
+
+def _deck_path(card: CardTemplate) -> str:
+    return str(card.path) if card.path is not None else f"deck {card.deck_id!r}"
+
+
+def questions_for_deck(deck: Deck, seed: int) -> list[Question]:
+    """One question per card of ``deck`` for the same seed (``studycards show DECK``)."""
+    return [generate(card, seed) for card in deck.cards]
