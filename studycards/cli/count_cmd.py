@@ -1,0 +1,36 @@
+"""``studycards count SPEC_OR_NAME``: parameters and output shapes, layer by layer, read off torch."""
+
+from __future__ import annotations
+
+import click
+
+from studycards.cli.output import echo_json, echo_table
+from studycards.formula import render_value
+
+
+@click.command()
+@click.argument("spec")
+@click.option("--input", "input_shape", default=None, help="Input shape, e.g. 1,3,224,224.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: params, output_shape, layers.")
+def count(spec: str, input_shape: str | None, as_json: bool) -> None:
+    """Count the parameters (and, given --input, output shapes) of a layer spec or a named network.
+
+    SPEC_OR_NAME is a torch layer like 'Conv2d(3, 8, 5, stride=2)', a 'Sequential(...)' of them, or a
+    network name: alexnet, alexnet-2gpu, vgg11/13/16/19, googlenet, resnet18/34/50/101/152,
+    densenet121/169.
+    """
+    from studycards.ground_truth import count as count_spec
+
+    result = count_spec(spec, input_shape)
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    rows = [
+        (layer.name, layer.type, f"{layer.params:,}", render_value(layer.output_shape) if layer.output_shape else "")
+        for layer in result.layers
+    ]
+    echo_table(("layer", "type", "params", "output shape"), rows, right=(2,))
+    click.echo()
+    click.echo(f"total parameters: {result.params:,}")
+    if result.output_shape is not None:
+        click.echo(f"output shape: {render_value(result.output_shape)} for input {render_value(result.input_shape)}")

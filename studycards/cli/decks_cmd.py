@@ -1,0 +1,36 @@
+"""``studycards decks``: the decks this home can use, with their cards."""
+
+from __future__ import annotations
+
+import click
+
+from studycards.cli import home_of
+from studycards.cli.output import echo_json, echo_table
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help='Print JSON: [{"id", "title", "cards": [{"id", "title"}]}].')
+@click.pass_context
+def decks(ctx: click.Context, as_json: bool) -> None:
+    """List the decks (bundled, and your own in <home>/decks)."""
+    from studycards.deck import load_decks
+
+    loaded = load_decks(home_of(ctx))
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": deck.id,
+                    "title": deck.title,
+                    "source": deck.source,
+                    "cards": [{"id": card.id, "title": card.title} for card in deck.cards],
+                }
+                for deck in loaded
+            ]
+        )
+        return
+    echo_table(
+        ("deck", "cards", "title"),
+        [(deck.id, len(deck.cards), deck.title) for deck in loaded],
+        right=(1,),
+    )

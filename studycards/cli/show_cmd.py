@@ -1,0 +1,57 @@
+"""``studycards show DECK[/CARD]``: generated questions with their answers and worked solutions."""
+
+from __future__ import annotations
+
+import click
+
+from studycards.cli import home_of
+from studycards.cli.output import echo_json
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--seed", type=int, default=0, show_default=True, help="Which instance of the template.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: prompt, answer, solution, params, seed.")
+@click.option("--truth", is_flag=True, help="Also show what torch reads for this question.")
+@click.pass_context
+def show(ctx: click.Context, ref: str, seed: int, as_json: bool, truth: bool) -> None:
+    """Show the question DECK/CARD asks for a seed, or one question per card of DECK."""
+    from studycards.deck import find_card, find_deck
+    from studycards.question import generate
+
+    home = home_of(ctx)
+    if "/" in ref:
+        questions = [generate(find_card(ref, home)[1], seed)]
+    else:
+        questions = [generate(card, seed) for card in find_deck(ref, home).cards]
+    truths = [_truth_line(q) for q in questions] if truth else [None] * len(questions)
+    if as_json:
+        items = []
+        for question, line in zip(questions, truths):
+            item = question.to_dict()
+            if truth:
+                item["truth"] = line
+            items.append(item)
+        echo_json(items[0] if "/" in ref else items)
+        return
+    for index, (question, line) in enumerate(zip(questions, truths)):
+        if index:
+            click.echo()
+        click.secho(f"{question.ref}  (seed {question.seed})  {question.card.title}", bold=True)
+        click.echo(question.prompt.strip())
+        if question.card.choices:
+            for choice in question.card.choices:
+                click.echo(f"  - {choice}")
+        click.secho(f"answer: {question.answer_text}", fg="green")
+        click.echo("solution:")
+        for solution_line in question.solution.strip().splitlines():
+            click.echo(f"  {solution_line}")
+        if line:
+            click.echo(line)
+
+
+def _truth_line(question) -> str | None:
+    from studycards.ground_truth import truth_of
+
+    result = truth_of(question)
+    return result.describe() if result is not None else None

@@ -1,0 +1,82 @@
+"""Question tests for decks: every card, over many seeds, must agree with torch.
+
+This is what ``studycards check`` runs and what the property tests call: a deck author learns of a wrong
+formula (or an over-tight constraint) before any learner is asked a question with a wrong answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from studycards.deck import CardTemplate, Deck
+from studycards.errors import StudycardsError
+from studycards.question import generate
+
+
+@dataclass
+class CardReport:
+    """How one card fared: seeds proved by torch, seeds without a torch truth, and the first failures."""
+
+    ref: str
+    seeds: int = 0
+    proved: int = 0
+    unprovable: int = 0
+    failed: int = 0
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+MAX_FAILURES_KEPT = 5
+
+
+def check_card(card: CardTemplate, seeds: Iterable[int]) -> CardReport:
+    """Generate the card for each seed and compare its answer with what torch reads."""
+    from studycards.ground_truth import truth_of
+
+    report = CardReport(ref=card.ref)
+    started = time.perf_counter()
+    for seed in seeds:
+        report.seeds += 1
+        try:
+            question = generate(card, seed)
+            truth = truth_of(question)
+        except StudycardsError as error:
+            _fail(report, f"{card.ref} seed {seed}: {error}")
+            if "no parameters met the constraints" in str(error):
+                break
+            continue
+        if truth is None:
+            report.unprovable += 1
+        elif truth.agrees:
+            report.proved += 1
+        else:
+            _fail(
+                report,
+                f"{card.ref} seed {seed}: the deck says {question.answer_text} but torch reads "
+                f"{_shown(truth.value)} ({truth.describe()})",
+            )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check_deck(deck: Deck, seeds: int, first_seed: int = 0) -> list[CardReport]:
+    return [check_card(card, range(first_seed, first_seed + seeds)) for card in deck.cards]
+
+
+def _fail(report: CardReport, message: str) -> None:
+    """Count every failure; keep the first few messages (one wrong formula fails most seeds alike)."""
+    report.failed += 1
+    if len(report.failures) < MAX_FAILURES_KEPT:
+        report.failures.append(message)
+
+
+def _shown(value) -> str:
+    from studycards.formula import render_value
+
+    return render_value(value)

@@ -1,0 +1,310 @@
+"""The torch ground-truth counter: parameter counts and output shapes read off real ``torch.nn`` modules.
+
+Modules are built and run on the ``meta`` device: tensors there have shapes but no storage, so a forward
+pass through VGG-16 propagates shapes without allocating or multiplying anything. This is what proves
+every number a deck asks (``truth_of``) and what ``studycards count`` prints (``count``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import torch
+from torch import nn
+
+from studycards.errors import FormulaError, SpecError
+from studycards.formula import Formula, render_value
+from studycards.layer_spec import build_module, filled_text, parse_spec
+
+Shape = tuple[int, ...]
+MAX_DIMS = 8
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One leaf module: its qualified name, type, own parameters and the shape it produced."""
+
+    name: str
+    type: str
+    params: int
+    output_shape: Shape | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "params": self.params,
+            "output_shape": list(self.output_shape) if self.output_shape is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Count:
+    """What torch says about one module on one input: totals, every output's shape, and per-layer rows.
+
+    ``outputs`` flattens nested results in order: an LSTM gives (output, h_n, c_n), attention
+    (output, weights). ``error`` holds torch's message when the forward pass refused the input.
+    """
+
+    spec: str
+    params: int
+    input_shape: Shape | tuple[Shape, ...] | None
+    outputs: tuple[Shape | None, ...]
+    layers: tuple[LayerCount, ...]
+    error: str | None = None
+
+    @property
+    def output_shape(self) -> Shape | None:
+        return self.outputs[0] if self.outputs else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "params": self.params,
+            "output_shape": list(self.output_shape) if self.output_shape is not None else None,
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+
+def count(spec: str, input: Sequence[int] | str | None = None) -> Count:  # noqa: A002 - the API's word
+    """Count the parameters of ``spec`` (a layer spec with numbers, or an architecture name) and, given an
+    input shape (or for a named architecture, its default 1×3×224×224), its output shape."""
+    from studycards.architectures import DEFAULT_INPUT
+
+    parsed = parse_spec(spec)
+    if parsed != spec.strip() and isinstance(parsed, Formula) and parsed.names:
+        raise SpecError(f"cannot read layer spec: unknown name {sorted(parsed.names)[0]!r} (use numbers)")
+    shape = _parse_input(input) if input is not None else None
+    if shape is None and isinstance(parsed, str):
+        shape = tuple(DEFAULT_INPUT)
+    try:
+        result = _measure(parsed, (), shape)
+    except FormulaError as error:
+        raise SpecError(f"cannot build {spec.strip()!r}: {error}") from None
+    if result.error is not None:
+        raise SpecError(f"{spec.strip()} on input {render_value(shape)}: {result.error}")
+    return result
+
+
+def measure(spec: Formula | str, values: Mapping[str, Any], input_shape: Any) -> Count:
+    """Build ``spec`` with ``values`` and run it on ``input_shape`` (None: parameters only).
+
+    Cached on the filled-in spec text and input, so checking 500 seeds of a resnet card builds it once.
+    """
+    key = tuple(sorted((k, v) for k, v in values.items() if k in _names(spec)))
+    return _measure(spec, key, _freeze(input_shape))
+
+
+def _names(spec: Formula | str) -> frozenset[str]:
+    return spec.names if isinstance(spec, Formula) else frozenset()
+
+
+def _freeze(shape: Any) -> Any:
+    if shape is None:
+        return None
+    if isinstance(shape, tuple | list):
+        return tuple(_freeze(s) for s in shape)
+    return shape
+
+
+@functools.lru_cache(maxsize=4096)
+def _measure(spec: Formula | str, bound: tuple, input_shape: Any) -> Count:
+    values = dict(bound)
+    module = build_module(spec, values)
+    params = sum(p.numel() for p in module.parameters())
+    text = filled_text(spec, values)
+    if input_shape is None:
+        rows = tuple(
+            LayerCount(name or type(m).__name__, type(m).__name__, _own_params(m), None)
+            for name, m in _leaves(module)
+        )
+        return Count(text, params, None, (), rows)
+    shapes = _input_shapes(input_shape)
+    recorded: dict[str, Shape | None] = {}
+    hooks = [
+        leaf.register_forward_hook(_recorder(recorded, name or type(leaf).__name__))
+        for name, leaf in _leaves(module)
+    ]
+    error = None
+    outputs: tuple[Shape | None, ...] = ()
+    try:
+        dtype = torch.long if isinstance(_first_leaf(module), nn.Embedding) else torch.float32
+        tensors = [torch.empty(shape, device="meta", dtype=dtype) for shape in shapes]
+        with torch.no_grad():
+            result = module(*tensors)
+        outputs = tuple(_flatten_shapes(result))
+    except Exception as failure:  # torch rejects the input: that refusal is itself a fact to report
+        error = _first_line(failure)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    rows = tuple(
+        LayerCount(name or type(m).__name__, type(m).__name__, _own_params(m), recorded.get(name or type(m).__name__))
+        for name, m in _leaves(module)
+    )
+    single = shapes[0] if len(shapes) == 1 else tuple(shapes)
+    return Count(text, params, single, outputs, rows, error)
+
+
+def _input_shapes(shape: Any) -> list[Shape]:
+    """One shape ``(1, 3, 8, 8)`` or several ``((1, 5, 8), (1, 7, 8), (1, 7, 8))`` for several inputs."""
+    if isinstance(shape, tuple) and shape and all(isinstance(s, tuple) for s in shape):
+        shapes = [tuple(s) for s in shape]
+    else:
+        shapes = [tuple(shape)]
+    for one in shapes:
+        if not one or len(one) > MAX_DIMS or not all(isinstance(d, int) and 0 <= d <= 2**40 for d in one):
+            raise FormulaError(f"input shape {render_value(one)} must be 1 to {MAX_DIMS} whole sizes ≥ 0")
+    return shapes
+
+
+def _parse_input(text: Sequence[int] | str) -> Shape:
+    if isinstance(text, str):
+        parts = [p.strip() for p in text.strip().strip("()[]").split(",") if p.strip()]
+        try:
+            dims = tuple(int(p) for p in parts)
+        except ValueError:
+            raise SpecError(f"input shape {text!r} must be whole numbers separated by commas, e.g. 1,3,224,224") from None
+    else:
+        dims = tuple(int(d) for d in text)
+    if not dims or len(dims) > MAX_DIMS or any(d < 0 or d > 2**40 for d in dims):
+        raise SpecError(f"input shape {text!r} must be 1 to {MAX_DIMS} whole sizes ≥ 0")
+    return dims
+
+
+def _leaves(module: nn.Module) -> list[tuple[str, nn.Module]]:
+    return [(name, m) for name, m in module.named_modules() if not any(True for _ in m.children())]
+
+
+def _first_leaf(module: nn.Module) -> nn.Module:
+    return _leaves(module)[0][1]
+
+
+def _own_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters(recurse=False))
+
+
+def _recorder(recorded: dict[str, Shape | None], name: str):
+    def hook(_module: nn.Module, _inputs: Any, output: Any) -> None:
+        shapes = list(_flatten_shapes(output))
+        recorded[name] = shapes[0] if shapes else None
+
+    return hook
+
+
+def _flatten_shapes(result: Any):
+    if isinstance(result, torch.Tensor):
+        yield tuple(result.shape)
+    elif isinstance(result, tuple | list):
+        for item in result:
+            yield from _flatten_shapes(item)
+    elif result is None:
+        yield None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+# --- proving a generated question ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TruthResult:
+    """torch's verdict on a question: the value it read, whether it agrees, and lines to show the learner."""
+
+    agrees: bool
+    value: Any
+    lines: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "; ".join(self.lines)
+
+
+def truth_of(question) -> TruthResult | None:
+    """Check ``question`` against torch; None when its card has no torch truth (some choice cards)."""
+    card = question.card
+    truth = card.truth
+    if truth is None:
+        return None
+    # `answer` may appear in a truth's layers and inputs too: "Conv2d(c, c, k, padding=answer)".
+    values = {**question.values, "answer": question.answer}
+    env: dict[str, Any] = dict(values)
+    counts: dict[str, Count] = {}
+    lines: list[str] = []
+    for name, spec in truth.layers.items():
+        input_formula = truth.inputs.get(name)
+        input_shape = input_formula.evaluate(values) if input_formula is not None else None
+        result = measure(spec, values, input_shape)
+        counts[name] = result
+        env[name] = result
+        lines.append(_describe(result))
+    if len(counts) == 1:
+        only = next(iter(counts.values()))
+        env["params"] = only.params
+        if only.output_shape is not None:
+            env["shape"] = only.output_shape
+    functions = {"params": _params_of, "shape": _shape_of, "fails": _fails}
+    if truth.read is not None:
+        value = truth.read.evaluate(env, functions)
+        return TruthResult(agrees=answers_agree(question.answer, value, card.tolerance), value=value, lines=tuple(lines))
+    value = truth.holds.evaluate(env, functions)  # type: ignore[union-attr]
+    return TruthResult(agrees=bool(value), value=value, lines=tuple(lines))
+
+
+def answers_agree(answer: Any, value: Any, tolerance: Any = None) -> bool:
+    """Exact equality (within a card's tolerance for numbers), element by element for shapes."""
+    if isinstance(answer, str) or isinstance(value, str):
+        fold = lambda v: "".join(render_value(v).split()).casefold()  # noqa: E731
+        return fold(answer) == fold(value)
+    if isinstance(answer, tuple) or isinstance(value, tuple):
+        return (
+            isinstance(answer, tuple)
+            and isinstance(value, tuple)
+            and len(answer) == len(value)
+            and all(answers_agree(a, v, tolerance) for a, v in zip(answer, value))
+        )
+    if isinstance(answer, bool) or isinstance(value, bool):
+        return answer == value
+    if tolerance:
+        return abs(Fraction(answer) - Fraction(value)) <= Fraction(tolerance)
+    return answer == value
+
+
+def _describe(result: Count) -> str:
+    if result.input_shape is None:
+        return f"torch: {result.spec} has {result.params:,} parameters"
+    if result.error is not None:
+        return f"torch: {result.spec} on {render_value(result.input_shape)} fails: {result.error}"
+    outs = [render_value(s) for s in result.outputs if s is not None]
+    shown = outs[0] if len(outs) == 1 else "[" + ", ".join(outs) + "]"
+    return f"torch: {result.spec} on {render_value(result.input_shape)} → {shown} ({result.params:,} parameters)"
+
+
+def _as_count(value: Any, what: str) -> Count:
+    if not isinstance(value, Count):
+        raise FormulaError(f"{what}() takes the name of a truth layer")
+    return value
+
+
+def _params_of(layer: Any) -> int:
+    return _as_count(layer, "params").params
+
+
+def _shape_of(layer: Any, index: int = 0) -> Shape:
+    result = _as_count(layer, "shape")
+    if result.error is not None:
+        raise FormulaError(f"torch refused the input: {result.error}")
+    if not result.outputs:
+        raise FormulaError("this truth layer has no input, so no output shape")
+    if not 0 <= index < len(result.outputs) or result.outputs[index] is None:
+        raise FormulaError(f"output {index} does not exist ({len(result.outputs)} outputs)")
+    return result.outputs[index]  # type: ignore[return-value]
+
+
+def _fails(layer: Any) -> bool:
+    return _as_count(layer, "fails").error is not None
