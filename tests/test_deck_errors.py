@@ -1,0 +1,117 @@
+"""Bad decks: each problem is one clear line that names the file, the card and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studycards.deck import load_deck
+from studycards.errors import DeckError
+from studycards.question import generate
+
+GOOD_CARD = '''
+[[cards]]
+id = "out"
+title = "Output size"
+prompt = "{i} {k}"
+answer = "i - k + 1"
+solution = "{i} - {k} + 1 = {answer}"
+@EXTRA@
+[cards.params]
+i = { range = [8, 16] }
+k = { choices = [3, 5] }
+@PARAMS@
+[cards.truth]
+layer = "@LAYER@"
+input = "(1, 1, i, i)"
+read = "shape[2]"
+'''
+
+
+def write_deck(tmp_path: Path, extra: str = "", params: str = "", layer: str = "Conv2d(1, 1, k)",
+               head: str = 'title = "T"\n') -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text(head + GOOD_CARD.replace("@EXTRA@", extra).replace("@PARAMS@", params).replace("@LAYER@", layer), encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(DeckError) as caught:
+        load_deck(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(path) in message
+    return message
+
+
+def test_the_template_itself_is_a_good_deck(tmp_path):
+    deck = load_deck(write_deck(tmp_path))
+    question = generate(deck.cards[0], seed=1)
+    assert question.answer == question.values["i"] - question.values["k"] + 1
+
+
+def test_missing_field(tmp_path):
+    path = write_deck(tmp_path)
+    path.write_text(path.read_text().replace('title = "Output size"\n', ""))
+    message = error_of(path)
+    assert "card 'out'" in message and "field 'title'" in message and "missing" in message
+
+
+def test_unknown_field_suggests_the_right_one(tmp_path):
+    message = error_of(write_deck(tmp_path, extra='soluton = "x"'))
+    assert "field 'soluton'" in message and "did you mean 'solution'" in message
+
+
+def test_unknown_param_in_a_formula(tmp_path):
+    path = write_deck(tmp_path)
+    path.write_text(path.read_text().replace('answer = "i - k + 1"', 'answer = "i - q + 1"'))
+    message = error_of(path)
+    assert "field 'answer'" in message and "unknown name 'q'" in message
+
+
+def test_unknown_name_in_a_placeholder(tmp_path):
+    path = write_deck(tmp_path)
+    path.write_text(path.read_text().replace('prompt = "{i} {k}"', 'prompt = "{i} {zz}"'))
+    assert "field 'prompt'" in error_of(path)
+
+
+def test_formula_with_import_or_attribute_access(tmp_path):
+    path = write_deck(tmp_path)
+    path.write_text(path.read_text().replace('answer = "i - k + 1"', 'answer = "__import__(\'os\').getcwd()"'))
+    assert "field 'answer'" in error_of(path)
+    path = write_deck(tmp_path)
+    path.write_text(path.read_text().replace('answer = "i - k + 1"', 'answer = "i.__class__"'))
+    assert "Attribute is not allowed" in error_of(path)
+
+
+def test_unknown_layer(tmp_path):
+    message = error_of(write_deck(tmp_path, layer="Conv9d(1, 1, k)"))
+    assert "field 'truth.layer'" in message and "Conv9d" in message
+
+
+def test_bad_param_range(tmp_path):
+    message = error_of(write_deck(tmp_path, params="s = { range = [5, 1] }"))
+    assert "field 'params.s'" in message and "empty" in message
+
+
+def test_unsatisfiable_constraint_is_a_deck_error_not_a_hang(tmp_path):
+    deck = load_deck(write_deck(tmp_path, extra='constraints = ["i > 100"]'))
+    with pytest.raises(DeckError) as caught:
+        generate(deck.cards[0], seed=0)
+    message = str(caught.value)
+    assert str(tmp_path / "bad.toml") in message and "card 'out'" in message and "constraints" in message
+
+
+def test_not_toml(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('title = "unterminated\n')
+    assert "not valid TOML" in error_of(path)
+
+
+def test_duplicate_card_ids(tmp_path):
+    path = write_deck(tmp_path)
+    text = path.read_text()
+    card = text[text.index("[[cards]]"):]
+    path.write_text(text + card)
+    assert "same id" in error_of(path)
