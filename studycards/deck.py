@@ -17,7 +17,7 @@ from typing import Any
 
 from studycards.errors import DeckError, FormulaError, RefError
 from studycards.formula import Formula, Number, parse_formula, to_number
-from studycards.layer_names import ARCHITECTURE_NAMES, SPEC_CALLS
+from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,7 +28,7 @@ KINDS = ("number", "expression", "shape", "choice")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_DECK_BYTES = 1_000_000
 # Names a truth `read`/`holds` formula may call, besides the base functions.
-TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails"})
+TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails"}) | COMPUTE_FUNCTIONS
 # Names bound in a truth formula when the truth has a single layer.
 TRUTH_NAMES = frozenset({"params", "shape"})
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")

@@ -44,7 +44,28 @@ def _sqrt(x: Number) -> Number:
     return Fraction(math.sqrt(frac)).limit_denominator(10**12)
 
 
+def _approx(function: Callable[[float], float]) -> Callable[[Number], Fraction]:
+    """Transcendental functions (tanh, exp) give a close Fraction; cards using them set a tolerance."""
+
+    def call(x: Number) -> Fraction:
+        try:
+            return Fraction(function(float(x))).limit_denominator(10**12)
+        except (OverflowError, ValueError) as error:
+            raise FormulaError(f"{function.__name__}({render_value(x)}) is out of range") from error
+
+    call.__name__ = function.__name__
+    return call
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
 BASE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "tanh": _approx(math.tanh),
+    "sigmoid": _approx(_sigmoid),
+    "exp": _approx(math.exp),
+    "log": _approx(math.log),
     "floor": _floor,
     "ceil": _ceil,
     "min": min,
@@ -147,9 +168,7 @@ def parse_formula(
     allowed_calls = set(BASE_FUNCTIONS) | set(extra_functions)
     names: set[str] = set()
     calls: set[str] = set()
-    count = 0
-    for node in ast.walk(tree):
-        count += 1
+    for count, node in enumerate(ast.walk(tree), start=1):
         if count > MAX_NODES:
             raise FormulaError(f"formula has more than {MAX_NODES} parts")
         _validate_node(node, allowed_calls, allow_strings, names, calls)
@@ -165,7 +184,7 @@ def _validate_node(
 ) -> None:
     if isinstance(node, ast.Constant):
         value = node.value
-        if isinstance(value, bool) or isinstance(value, int | float):
+        if isinstance(value, bool | int | float):
             return
         if isinstance(value, str) and allow_strings:
             return
@@ -367,5 +386,7 @@ def render_value(value: Any) -> str:
         if denominator == 1:  # terminates in decimal: show it as a decimal
             text = f"{float(value):.12f}".rstrip("0").rstrip(".")
             return text
+        if value.denominator > 1000:  # an approximation (tanh, exp): a decimal reads better
+            return f"{float(value):.6g}"
         return f"{value.numerator}/{value.denominator}"
     return str(value)

@@ -113,7 +113,8 @@ def _freeze(shape: Any) -> Any:
 @functools.lru_cache(maxsize=4096)
 def _measure(spec: Formula | str, bound: tuple, input_shape: Any) -> Count:
     values = dict(bound)
-    module = build_module(spec, values)
+    # Eval mode: batch norm would refuse a batch of one 1×1 map in training mode, and dropout is moot.
+    module = build_module(spec, values).eval()
     params = sum(p.numel() for p in module.parameters())
     text = filled_text(spec, values)
     if input_shape is None:
@@ -167,7 +168,9 @@ def _parse_input(text: Sequence[int] | str) -> Shape:
         try:
             dims = tuple(int(p) for p in parts)
         except ValueError:
-            raise SpecError(f"input shape {text!r} must be whole numbers separated by commas, e.g. 1,3,224,224") from None
+            raise SpecError(
+                f"input shape {text!r} must be whole numbers separated by commas, e.g. 1,3,224,224"
+            ) from None
     else:
         dims = tuple(int(d) for d in text)
     if not dims or len(dims) > MAX_DIMS or any(d < 0 or d > 2**40 for d in dims):
@@ -248,10 +251,13 @@ def truth_of(question) -> TruthResult | None:
         env["params"] = only.params
         if only.output_shape is not None:
             env["shape"] = only.output_shape
-    functions = {"params": _params_of, "shape": _shape_of, "fails": _fails}
+    from studycards.truth_compute import COMPUTE
+
+    functions = {"params": _params_of, "shape": _shape_of, "fails": _fails, **COMPUTE}
     if truth.read is not None:
         value = truth.read.evaluate(env, functions)
-        return TruthResult(agrees=answers_agree(question.answer, value, card.tolerance), value=value, lines=tuple(lines))
+        agrees = answers_agree(question.answer, value, card.tolerance)
+        return TruthResult(agrees=agrees, value=value, lines=tuple(lines))
     value = truth.holds.evaluate(env, functions)  # type: ignore[union-attr]
     return TruthResult(agrees=bool(value), value=value, lines=tuple(lines))
 

@@ -33,7 +33,11 @@ ARCHITECTURE_NAMES: frozenset[str] = frozenset(
     {
         "alexnet", "alexnet-2gpu", "vgg11", "vgg13", "vgg16", "vgg19", "googlenet",
         "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "densenet121", "densenet169",
+        "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn", "densenet161", "densenet201",
     }
 )  # fmt: skip
 
 SPEC_CALLS: frozenset[str] = TORCH_LAYERS | COMBINATORS | BLOCKS
+
+# Truth functions that compute real values on the CPU (``studycards.truth_compute``).
+COMPUTE_FUNCTIONS: frozenset[str] = frozenset({"lstm_step", "softmax_sums"})

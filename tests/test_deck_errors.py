@@ -32,7 +32,8 @@ read = "shape[2]"
 def write_deck(tmp_path: Path, extra: str = "", params: str = "", layer: str = "Conv2d(1, 1, k)",
                head: str = 'title = "T"\n') -> Path:
     path = tmp_path / "bad.toml"
-    path.write_text(head + GOOD_CARD.replace("@EXTRA@", extra).replace("@PARAMS@", params).replace("@LAYER@", layer), encoding="utf-8")
+    card = GOOD_CARD.replace("@EXTRA@", extra).replace("@PARAMS@", params).replace("@LAYER@", layer)
+    path.write_text(head + card, encoding="utf-8")
     return path
 
 
