@@ -40,4 +40,6 @@ ARCHITECTURE_NAMES: frozenset[str] = frozenset(
 SPEC_CALLS: frozenset[str] = TORCH_LAYERS | COMBINATORS | BLOCKS
 
 # Truth functions that compute real values on the CPU (``studycards.truth_compute``).
-COMPUTE_FUNCTIONS: frozenset[str] = frozenset({"lstm_step", "softmax_sums"})
+COMPUTE_FUNCTIONS: frozenset[str] = frozenset(
+    {"lstm_step", "lstm_preact_step", "softmax_sums", "attention_weights", "attention_scale"}
+)

@@ -9,6 +9,7 @@ a card's ``truth.read`` / ``truth.holds`` formula; its name must also be listed 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from fractions import Fraction
@@ -40,18 +41,28 @@ def lstm_step(i: Any, f: Any, g: Any, o: Any, c_prev: Any) -> tuple[Fraction, Fr
     """
     if not -1 < float(g) < 1:
         raise FormulaError(f"the candidate g = tanh(...) must be strictly between -1 and 1, got {g}")
+    # torch orders the gates input, forget, cell (candidate), output.
+    return _cell_with_biases([_logit(float(i)), _logit(float(f)), math.atanh(float(g)), _logit(float(o))], c_prev)
+
+
+def lstm_preact_step(zi: Any, zf: Any, zg: Any, zo: Any, c_prev: Any) -> tuple[Fraction, Fraction]:
+    """(h_t, c_t) from ``torch.nn.LSTMCell`` given the gates' pre-activations, not their values.
+
+    Like ``lstm_step`` but the biases are the raw pre-activations, so torch itself applies sigmoid to
+    the input, forget and output gates and tanh to the candidate: a card asking which activation each
+    gate uses is proved by torch, not by the deck's own formula.
+    """
+    return _cell_with_biases([float(zi), float(zf), float(zg), float(zo)], c_prev)
+
+
+def _cell_with_biases(biases: list[float], c_prev: Any) -> tuple[Fraction, Fraction]:
+    """One step of a 1-unit ``LSTMCell`` with zero weights: each gate's pre-activation is its bias."""
     cell = torch.nn.LSTMCell(1, 1, dtype=torch.float64)
     with torch.no_grad():
         cell.weight_ih.zero_()
         cell.weight_hh.zero_()
         cell.bias_hh.zero_()
-        # torch orders the gates input, forget, cell (candidate), output.
-        cell.bias_ih.copy_(
-            torch.tensor(
-                [_logit(float(i)), _logit(float(f)), math.atanh(float(g)), _logit(float(o))],
-                dtype=torch.float64,
-            )
-        )
+        cell.bias_ih.copy_(torch.tensor(biases, dtype=torch.float64))
         x = torch.zeros(1, 1, dtype=torch.float64)
         h0 = torch.zeros(1, 1, dtype=torch.float64)
         c0 = torch.tensor([[float(c_prev)]], dtype=torch.float64)
@@ -74,7 +85,77 @@ def softmax_sums(shape: Any, dim: Any) -> tuple[int, tuple[int, ...]]:
     return ones, tuple(sums.shape)
 
 
+def _whole_size(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | Fraction) or value != int(value) or value < 1:
+        raise FormulaError(f"{what} must be a whole number ≥ 1, got {value}")
+    return int(value)
+
+
+def _small_shape(shape: Any, what: str) -> tuple[int, ...]:
+    if not isinstance(shape, tuple) or not 1 <= len(shape) <= 4:
+        raise FormulaError(f"{what} must be a shape tuple of 1 to 4 sizes")
+    sizes = tuple(_whole_size(s, what) for s in shape)
+    if math.prod(sizes) > 1_000_000:
+        raise FormulaError(f"{what} {sizes} is too large (at most 1e6 entries)")
+    return sizes
+
+
+@functools.lru_cache(maxsize=1024)
+def attention_weights(
+    embed_dim: Any, num_heads: Any, query: Any, key: Any, value: Any, attn_mask: Any = (), average: Any = True
+) -> tuple[int, ...]:
+    """Shape of the attention weights ``nn.MultiheadAttention(embed_dim, num_heads, batch_first=True)``
+    returns for these input shapes, or ``()`` when torch refuses them.
+
+    Meta counting cannot pass forward-time options, so this runs the real layer on small random tensors
+    with ``average_attn_weights=average`` and, when ``attn_mask`` is a shape, an all-False boolean mask of
+    that shape: torch's own shape checks decide which masks (and which key/value lengths) it accepts.
+    """
+    d, h = _whole_size(embed_dim, "embed_dim"), _whole_size(num_heads, "num_heads")
+    if d % h:
+        raise FormulaError(f"embed_dim {d} is not divisible by num_heads {h}")
+    shapes = [_small_shape(s, name) for s, name in ((query, "query"), (key, "key"), (value, "value"))]
+    mask = None
+    if attn_mask != ():
+        mask = torch.zeros(*_small_shape(attn_mask, "attn_mask"), dtype=torch.bool)
+    generator = torch.Generator().manual_seed(0)
+    tensors = [torch.randn(*shape, generator=generator) for shape in shapes]
+    layer = torch.nn.MultiheadAttention(d, h, batch_first=True)
+    try:
+        with torch.no_grad():
+            _, weights = layer(*tensors, attn_mask=mask, average_attn_weights=bool(average))
+    except (RuntimeError, AssertionError, ValueError):  # torch refused the shapes: that is the answer
+        return ()
+    return tuple(weights.shape)
+
+
+@functools.lru_cache(maxsize=256)
+def attention_scale(embed_dim: Any, num_heads: Any) -> Fraction:
+    """The number ``nn.MultiheadAttention(embed_dim, num_heads)`` divides its dot-product scores by.
+
+    Projections are set to the identity, one query (1, 0, …) meets two keys, (1, 0, …) and 0: head 0's
+    scores are 1/s and 0, so its weight on the first key is sigmoid(1/s), and s = 1/logit(weight).
+    """
+    d, h = _whole_size(embed_dim, "embed_dim"), _whole_size(num_heads, "num_heads")
+    if d % h or d > 4096:
+        raise FormulaError(f"embed_dim {d} must be at most 4096 and divisible by num_heads {h}")
+    layer = torch.nn.MultiheadAttention(d, h, bias=False, batch_first=True, dtype=torch.float64)
+    query = torch.zeros(1, 1, d, dtype=torch.float64)
+    query[0, 0, 0] = 1.0
+    keys = torch.zeros(1, 2, d, dtype=torch.float64)
+    keys[0, 0, 0] = 1.0
+    with torch.no_grad():
+        layer.in_proj_weight.copy_(torch.eye(d, dtype=torch.float64).repeat(3, 1))
+        layer.out_proj.weight.copy_(torch.eye(d, dtype=torch.float64))
+        _, weights = layer(query, keys, keys, average_attn_weights=False)
+    first = weights[0, 0, 0, 0].item()
+    return _exact(1 / math.log(first / (1 - first)))
+
+
 COMPUTE: dict[str, Callable[..., Any]] = {
     "lstm_step": lstm_step,
+    "lstm_preact_step": lstm_preact_step,
     "softmax_sums": softmax_sums,
+    "attention_weights": attention_weights,
+    "attention_scale": attention_scale,
 }
