@@ -1,0 +1,94 @@
+"""``studycards export DECK|all -o FILE.apkg``: decks as an Anki package (and optionally a TSV file)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from studycards.cli import home_of
+
+ALL_DECKS = "all"
+
+
+@click.command()
+@click.argument("deck_ids", metavar="DECK...|all", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The package to write, FILE.apkg (replaced if it exists).",
+)
+@click.option(
+    "--instances",
+    type=click.IntRange(min=1, max=100_000),
+    default=1,
+    show_default=True,
+    help="Notes per card template, one per seed: S, S+1, ...",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="The first seed, S.")
+@click.option("--type-answer", is_flag=True, help="Also make a card where you type the answer in.")
+@click.option("--tsv", is_flag=True, help="Also write FILE.tsv beside the package, for other SRS tools.")
+@click.pass_context
+def export(
+    ctx: click.Context,
+    deck_ids: tuple[str, ...],
+    output: Path,
+    instances: int,
+    seed: int,
+    type_answer: bool,
+    tsv: bool,
+) -> None:
+    """Export DECK (several, or all) to an Anki package that Anki imports as studycards::DECK.
+
+    Re-importing an export of the same decks and seeds changes nothing; another seed adds notes; an
+    edited template updates its notes in place.
+    """
+    from studycards.anki_export import export_decks, note_count
+    from studycards.deck import find_deck, load_decks
+
+    if output.suffix.lower() != ".apkg":
+        raise click.BadParameter(f"{str(output)!r} must end in .apkg (Anki imports only that)", param_hint="'-o'")
+    home = home_of(ctx)
+    if ALL_DECKS in deck_ids:
+        if len(deck_ids) > 1:
+            raise click.BadParameter("give deck ids or 'all', not both", param_hint="DECK...|all")
+        decks = load_decks(home)
+    else:
+        decks = [find_deck(deck_id, home) for deck_id in dict.fromkeys(deck_ids)]
+    tsv_path = output.with_suffix(".tsv") if tsv else None
+
+    with _progress(note_count(decks, instances)) as progress:
+        summary = export_decks(
+            decks,
+            output,
+            instances=instances,
+            seed=seed,
+            type_answer=type_answer,
+            tsv_path=tsv_path,
+            progress=progress,
+        )
+    seeds = f"seed {seed}" if instances == 1 else f"seeds {seed}-{seed + instances - 1}"
+    click.echo(
+        f"Wrote {summary.note_count} notes from {len(summary.deck_ids)} deck(s) "
+        f"({', '.join(summary.deck_ids)}; {seeds}) to {summary.path}"
+    )
+    if summary.tsv_path is not None:
+        click.echo(f"Wrote {summary.tsv_path}")
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for a terminal; nothing at all when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    steps = max(1, total // 200)  # redraw about 200 times, not once per note
+    with click.progressbar(
+        length=total, label="Exporting", file=sys.stderr, show_pos=True, update_min_steps=steps
+    ) as bar:
+        yield bar.update
