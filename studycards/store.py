@@ -255,8 +255,8 @@ class Store:
         cards = [_scheduled_card(row) for row in rows]
         if catalogue is None:
             return cards
-        known = _known_cards(catalogue)
-        return [card for card in cards if (card.deck_id, card.card_id) in known]
+        decks = _card_sets(catalogue)
+        return [card for card in cards if card.card_id in decks.get(card.deck_id, ())]
 
     def new_cards_left(self, deck_id: str, today: date | None = None) -> int:
         """How many more new cards ``deck_id`` may introduce today (the daily limit minus those done)."""
@@ -282,16 +282,13 @@ class Store:
         practice, or undone reviews).
         """
         day = today or self.today()
-        known = _known_cards(catalogue)
+        decks = _card_sets(catalogue)
         with self._reading() as db:
             due_counts: dict[str, int] = {}
             for deck_id, card_id in db.execute("SELECT deck_id, card_id FROM cards WHERE due <= ?", (day.isoformat(),)):
-                if (deck_id, card_id) in known:
+                if card_id in decks.get(deck_id, ()):
                     due_counts[deck_id] = due_counts.get(deck_id, 0) + 1
-            seen: dict[str, int] = {}
-            for deck_id, card_id in db.execute("SELECT deck_id, card_id FROM cards"):
-                if (deck_id, card_id) in known:
-                    seen[deck_id] = seen.get(deck_id, 0) + 1
+            stored = dict(db.execute("SELECT deck_id, COUNT(*) FROM cards GROUP BY deck_id").fetchall())
             new_done = _new_done(db, day)
             reviewed = dict(
                 db.execute(
@@ -300,18 +297,23 @@ class Store:
                     (day.isoformat(),),
                 ).fetchall()
             )
-        summary = []
-        for deck_id, card_ids in catalogue.items():
-            unseen = len(set(card_ids)) - seen.get(deck_id, 0)
-            left = max(0, self.config.new_cards_per_day - new_done.get(deck_id, 0))
-            summary.append(
-                DeckToday(
-                    deck=deck_id,
-                    due=due_counts.get(deck_id, 0),
-                    new=min(unseen, left),
-                    reviewed_today=reviewed.get(deck_id, 0),
+            summary = []
+            for deck_id, card_ids in decks.items():
+                left = max(0, self.config.new_cards_per_day - new_done.get(deck_id, 0))
+                # Cards stored for the deck but gone from it (orphans) can only make more of it unseen, so
+                # the exact count is needed only when this lower bound falls short of today's allowance.
+                unseen = len(card_ids) - stored.get(deck_id, 0)
+                if unseen < left:
+                    seen = {row[0] for row in db.execute("SELECT card_id FROM cards WHERE deck_id = ?", (deck_id,))}
+                    unseen = len(card_ids - seen)
+                summary.append(
+                    DeckToday(
+                        deck=deck_id,
+                        due=due_counts.get(deck_id, 0),
+                        new=min(unseen, left),
+                        reviewed_today=reviewed.get(deck_id, 0),
+                    )
                 )
-            )
         return summary
 
     # --- writing --------------------------------------------------------------------------------------
@@ -818,8 +820,8 @@ def _card_row(db: sqlite3.Connection, deck_id: str, card_id: str) -> sqlite3.Row
     return db.execute("SELECT * FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)).fetchone()
 
 
-def _known_cards(catalogue: Mapping[str, Sequence[str]]) -> set[tuple[str, str]]:
-    return {(deck_id, card_id) for deck_id, card_ids in catalogue.items() for card_id in card_ids}
+def _card_sets(catalogue: Mapping[str, Sequence[str]]) -> dict[str, frozenset[str]]:
+    return {deck_id: frozenset(card_ids) for deck_id, card_ids in catalogue.items()}
 
 
 def _filters(**columns: str | None) -> tuple[str, tuple[str, ...]]:

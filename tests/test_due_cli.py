@@ -7,6 +7,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from studycards.store import Store
 
 CARD = """
@@ -19,6 +21,14 @@ choices = ["a", "b"]
 answer = "a"
 solution = "It is a."
 """
+
+
+@pytest.fixture
+def own_decks_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the decks a test writes into the home: these tests are about the store, not the bundled decks."""
+    empty = tmp_path / "no-bundled-decks"
+    empty.mkdir()
+    monkeypatch.setattr("studycards.locations.bundled_decks_dir", lambda: empty)
 
 
 def write_deck(home: Path, deck_id: str, card_ids: list[str]) -> Path:
@@ -60,7 +70,7 @@ def test_due_on_a_fresh_home_lists_every_deck_with_its_new_cards(run_cli, home: 
     assert (home / "studycards.db").is_file()
 
 
-def test_due_counts_due_new_and_reviewed_today_for_a_deck(run_cli, home: Path):
+def test_due_counts_due_new_and_reviewed_today_for_a_deck(run_cli, home: Path, own_decks_only):
     write_deck(home, "mine", [f"c{i}" for i in range(25)])
     assert due_json(run_cli)["mine"] == {"deck": "mine", "due": 0, "new": 20, "reviewed_today": 0}
     review_days_ago(home, 3, "mine", ["c0", "c1", "c2"])  # due again two days ago
@@ -77,7 +87,7 @@ def test_due_counts_due_new_and_reviewed_today_for_a_deck(run_cli, home: Path):
     assert "mine 3 18 2" in [" ".join(line.split()) for line in lines]
 
 
-def test_the_new_card_limit_comes_from_config_toml(run_cli, home: Path):
+def test_the_new_card_limit_comes_from_config_toml(run_cli, home: Path, own_decks_only):
     write_deck(home, "mine", [f"c{i}" for i in range(10)])
     (home / "config.toml").write_text("new_cards_per_day = 3\n")
     assert due_json(run_cli)["mine"]["new"] == 3
@@ -86,7 +96,7 @@ def test_the_new_card_limit_comes_from_config_toml(run_cli, home: Path):
     assert due_json(run_cli)["mine"]["new"] == 2
 
 
-def test_a_bad_config_is_one_line_naming_the_file_and_key(run_cli, home: Path):
+def test_a_bad_config_is_one_line_naming_the_file_and_key(run_cli, home: Path, own_decks_only):
     home.mkdir()
     (home / "config.toml").write_text("new_cards_per_day = 'lots'\n")
     result = run_cli("due")
@@ -97,7 +107,7 @@ def test_a_bad_config_is_one_line_naming_the_file_and_key(run_cli, home: Path):
     ]
 
 
-def test_a_template_removed_from_its_deck_file_keeps_its_history_and_comes_back(run_cli, home: Path):
+def test_a_template_removed_from_its_deck_file_keeps_its_history_and_comes_back(run_cli, home: Path, own_decks_only):
     path = write_deck(home, "mine", ["keep", "drop"])
     review_days_ago(home, 2, "mine", ["keep", "drop"])
     assert due_json(run_cli)["mine"]["due"] == 2
@@ -110,7 +120,7 @@ def test_a_template_removed_from_its_deck_file_keeps_its_history_and_comes_back(
         assert store.card("mine", "drop").first_seen == (datetime.now() - timedelta(days=2, hours=4)).date()
 
 
-def test_a_damaged_database_stops_due_with_one_line_and_is_left_byte_identical(run_cli, home: Path):
+def test_a_damaged_database_stops_due_with_one_line_and_is_left_byte_identical(run_cli, home: Path, own_decks_only):
     home.mkdir()
     path = home / "studycards.db"
     path.write_bytes(b"this is not a database at all\n" * 100)
@@ -124,7 +134,7 @@ def test_a_damaged_database_stops_due_with_one_line_and_is_left_byte_identical(r
         assert path.read_bytes() == before
 
 
-def test_doctor_reports_a_healthy_store(run_cli, home: Path):
+def test_doctor_reports_a_healthy_store(run_cli, home: Path, own_decks_only):
     review_days_ago(home, 1, "cnn", ["a", "b"])
     result = run_cli("doctor")
     assert result.exit_code == 0, result.output
@@ -133,7 +143,7 @@ def test_doctor_reports_a_healthy_store(run_cli, home: Path):
     assert "schedules: all match the review log" in result.stdout
 
 
-def test_doctor_finds_schedules_that_disagree_with_the_log_and_rebuild_fixes_them(run_cli, home: Path):
+def test_doctor_finds_schedules_that_disagree_with_the_log_and_rebuild_fixes_them(run_cli, home: Path, own_decks_only):
     write_deck(home, "mine", ["a", "b", "c"])
     review_days_ago(home, 8, "mine", ["a", "b", "c"])
     review_days_ago(home, 5, "mine", ["a", "b"], quality=5)  # a: due tomorrow
@@ -160,7 +170,7 @@ def test_doctor_finds_schedules_that_disagree_with_the_log_and_rebuild_fixes_the
     assert due_json(run_cli)["mine"]["due"] == 2
 
 
-def test_doctor_mentions_cards_whose_template_is_gone(run_cli, home: Path):
+def test_doctor_mentions_cards_whose_template_is_gone(run_cli, home: Path, own_decks_only):
     write_deck(home, "mine", ["a"])
     review_days_ago(home, 1, "mine", ["a"])
     review_days_ago(home, 1, "gone-deck", ["x", "y"])

@@ -1,0 +1,186 @@
+"""The review store's daily queries over a big history: 100k cards and 1M review-log rows.
+
+Builds a store in a temporary home (schema from ``Store``, rows bulk-loaded), then times each query the
+TUI and ``studycards due`` make, best of --repeat, beside a naive full-table scan that reads every row
+into Python and filters there. Target: the due query (``Store.due_cards``) within 20 ms.
+
+Cards are spread over 50 decks of 2,000; due days run from 5 days overdue to 500 days ahead, so about
+1% are due, as for a learner with a large, mature collection. Each card has 10 logged reviews.
+
+    python benchmarks/store.py [--cards 100000] [--reviews-per-card 10] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from studycards.config import Config  # noqa: E402
+from studycards.store import Store  # noqa: E402
+
+TODAY = date(2025, 6, 1)
+DECKS = 50
+
+
+def build(home: Path, cards: int, reviews_per_card: int) -> dict[str, list[str]]:
+    Store(home).close()  # the real schema, indexes and triggers
+    rng = random.Random(1)
+    per_deck = cards // DECKS
+    catalogue = {f"deck-{d:02}": [f"card-{c:05}" for c in range(per_deck)] for d in range(DECKS)}
+    db = sqlite3.connect(home / "studycards.db")
+    db.execute("PRAGMA synchronous = OFF")
+    card_rows = []
+    log_rows = []
+    for deck_id, card_ids in catalogue.items():
+        for card_id in card_ids:
+            due = TODAY + timedelta(days=rng.randint(-5, 500))
+            first_seen = TODAY - timedelta(days=rng.randint(30, 900))
+            card_rows.append((deck_id, card_id, 5, 2.5, 100, due.isoformat(), first_seen.isoformat()))
+            for r in range(reviews_per_card):
+                day = first_seen + timedelta(days=r * 3)
+                if r == reviews_per_card - 1 and rng.random() < 0.01:
+                    day = TODAY  # a few reviews today, for the "reviewed today" counts
+                log_rows.append(
+                    (
+                        "new" if r == 0 else "review",
+                        deck_id,
+                        card_id,
+                        r,
+                        "42",
+                        "correct",
+                        None,
+                        4,
+                        7.5,
+                        *((None, None, None, None) if r == 0 else (r, 2.5, 3, day.isoformat())),
+                        r + 1,
+                        2.5,
+                        3,
+                        day.isoformat(),
+                        datetime.combine(day, datetime.min.time()).isoformat() + "+00:00",
+                        day.isoformat(),
+                        None,
+                    )
+                )
+    with db:
+        db.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?)", card_rows)
+        db.executemany(
+            "INSERT INTO review_log (kind, deck_id, card_id, seed, answer, verdict, mistake_id, quality, seconds,"
+            " before_repetitions, before_easiness, before_interval, before_due,"
+            " after_repetitions, after_easiness, after_interval, after_due, reviewed_at, study_day, undoes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            log_rows,
+        )
+    db.execute("ANALYZE")
+    db.close()
+    return catalogue
+
+
+def best_ms(function: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+    times = []
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times), statistics.median(times), result
+
+
+def naive_due(db: sqlite3.Connection, deck: str | None = None) -> list[tuple]:
+    rows = db.execute("SELECT deck_id, card_id, repetitions, easiness, interval, due, first_seen FROM cards")
+    due = [row for row in rows if row[5] <= TODAY.isoformat() and (deck is None or row[0] == deck)]
+    return sorted(due, key=lambda row: (row[5], row[0], row[1]))
+
+
+def naive_summary(db: sqlite3.Connection, catalogue: dict[str, list[str]]) -> list[tuple]:
+    today = TODAY.isoformat()
+    due: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for deck_id, due_day in db.execute("SELECT deck_id, due FROM cards"):
+        seen[deck_id] = seen.get(deck_id, 0) + 1
+        if due_day <= today:
+            due[deck_id] = due.get(deck_id, 0) + 1
+    undone = {row[0] for row in db.execute("SELECT undoes FROM review_log WHERE undoes IS NOT NULL")}
+    new: dict[str, int] = {}
+    reviewed: dict[str, int] = {}
+    for review_id, deck_id, kind, day in db.execute("SELECT id, deck_id, kind, study_day FROM review_log"):
+        if day == today and review_id not in undone and kind in ("new", "review"):
+            reviewed[deck_id] = reviewed.get(deck_id, 0) + 1
+            if kind == "new":
+                new[deck_id] = new.get(deck_id, 0) + 1
+    return [
+        (d, due.get(d, 0), min(len(c) - seen.get(d, 0), 20 - new.get(d, 0)), reviewed.get(d, 0))
+        for d, c in catalogue.items()
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--reviews-per-card", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        start = time.perf_counter()
+        catalogue = build(home, args.cards, args.reviews_per_card)
+        built_s = time.perf_counter() - start
+        noon = datetime.combine(TODAY, datetime.min.time()).replace(hour=12)
+        store = Store(home, config=Config(), now=lambda: noon)
+        raw = sqlite3.connect(home / "studycards.db")
+        counts = store.counts()
+        print(
+            f"store: {counts['cards']:,} cards, {counts['log_rows']:,} review-log rows,"
+            f" {(home / 'studycards.db').stat().st_size / 1e6:.0f} MB; built in {built_s:.1f} s"
+        )
+        print(f"best (median) of {args.repeat} runs, in ms; naive = read every row into Python and filter there")
+        print()
+        deck = "deck-07"
+        cases = [
+            ("due_cards() all decks", lambda: store.due_cards(), lambda: naive_due(raw)),
+            (f"due_cards({deck!r})", lambda: store.due_cards(deck), lambda: naive_due(raw, deck)),
+            (
+                "due_cards(catalogue=...)",
+                lambda: store.due_cards(catalogue=catalogue),
+                lambda: naive_due(raw),
+            ),
+            (f"new_cards({deck!r}, ids)", lambda: store.new_cards(deck, catalogue[deck]), None),
+            ("due_summary (studycards due)", lambda: store.due_summary(catalogue), lambda: naive_summary(raw, catalogue)),
+        ]
+        header = f"{'query':<30} {'rows':>6} {'store':>16} {'naive scan':>18} {'naive/store':>12}"
+        print(header)
+        print("-" * len(header))
+        target_met = True
+        for name, fast, naive in cases:
+            best, median, result = best_ms(fast, args.repeat)
+            rows = len(result) if isinstance(result, list) else 0
+            if name.startswith("due_cards() all"):
+                target_met = best <= 20.0
+            if naive is None:
+                print(f"{name:<30} {rows:>6} {best:>7.2f} ({median:>6.2f}) {'':>18} {'':>12}")
+                continue
+            naive_best, naive_median, naive_result = best_ms(naive, max(3, args.repeat // 3))
+            assert len(naive_result) == rows or name.startswith("due_summary") or "catalogue" in name
+            ratio = naive_best / best if best else float("inf")
+            print(
+                f"{name:<30} {rows:>6} {best:>7.2f} ({median:>6.2f}) {naive_best:>8.2f} ({naive_median:>7.2f})"
+                f" {ratio:>11.1f}x"
+            )
+        print()
+        print(f"target: due_cards() within 20 ms: {'met' if target_met else 'NOT met'}")
+        store.close()
+        raw.close()
+
+
+if __name__ == "__main__":
+    main()
