@@ -7,6 +7,7 @@ number of tries; a card whose constraints cannot be met is a deck error, not a h
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -116,10 +117,16 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
     """Replace each ``{formula}`` in ``text`` with its rendered value; ``{{``/``}}`` are literal braces."""
 
     def substitute(match) -> str:
-        return render_value(parse_formula(match.group(1)).evaluate(values))
+        return render_value(_placeholder(match.group(1)).evaluate(values))
 
     filled = PLACEHOLDER.sub(substitute, _unescape_braces(text))
     return filled.replace("\x01", "{").replace("\x02", "}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _placeholder(text: str) -> Formula:
+    """Placeholders repeat across every seed of a card: parse each once."""
+    return parse_formula(text)
 
 
 def json_value(value: Any) -> Any:
