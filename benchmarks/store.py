@@ -155,7 +155,11 @@ def main() -> None:
                 lambda: naive_due(raw),
             ),
             (f"new_cards({deck!r}, ids)", lambda: store.new_cards(deck, catalogue[deck]), None),
-            ("due_summary (studycards due)", lambda: store.due_summary(catalogue), lambda: naive_summary(raw, catalogue)),
+            (
+                "due_summary (studycards due)",
+                lambda: store.due_summary(catalogue),
+                lambda: naive_summary(raw, catalogue),
+            ),
         ]
         header = f"{'query':<30} {'rows':>6} {'store':>16} {'naive scan':>18} {'naive/store':>12}"
         print(header)
