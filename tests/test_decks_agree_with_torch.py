@@ -61,7 +61,8 @@ def test_show_json_has_the_documented_keys(run_cli):
 
 def test_show_a_whole_deck_and_a_bad_reference(run_cli):
     whole = run_cli("show", "cnn", "--seed", "1")
-    assert whole.exit_code == 0 and whole.output.count("answer:") == len(load_decks()[0].cards)
+    cnn = next(deck for deck in load_decks() if deck.id == "cnn")
+    assert whole.exit_code == 0 and whole.output.count("answer:") == len(cnn.cards)
     from click.testing import CliRunner
 
     from studycards.cli import main
