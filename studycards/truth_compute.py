@@ -9,6 +9,7 @@ a card's ``truth.read`` / ``truth.holds`` formula; its name must also be listed 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Callable
@@ -100,6 +101,18 @@ def _small_shape(shape: Any, what: str) -> tuple[int, ...]:
     return sizes
 
 
+@contextlib.contextmanager
+def _one_thread():
+    """Run tiny tensor work on one thread: on a busy machine (CI's 2 cores) waking an OpenMP pool for
+    a 4×64 matmul costs ~10× more than the arithmetic. The caller's thread count is restored."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 @functools.lru_cache(maxsize=1024)
 def attention_weights(
     embed_dim: Any, num_heads: Any, query: Any, key: Any, value: Any, attn_mask: Any = (), average: Any = True
@@ -122,7 +135,7 @@ def attention_weights(
     tensors = [torch.randn(*shape, generator=generator) for shape in shapes]
     layer = torch.nn.MultiheadAttention(d, h, batch_first=True)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), _one_thread():
             _, weights = layer(*tensors, attn_mask=mask, average_attn_weights=bool(average))
     except (RuntimeError, AssertionError, ValueError):  # torch refused the shapes: that is the answer
         return ()
@@ -144,7 +157,7 @@ def attention_scale(embed_dim: Any, num_heads: Any) -> Fraction:
     query[0, 0, 0] = 1.0
     keys = torch.zeros(1, 2, d, dtype=torch.float64)
     keys[0, 0, 0] = 1.0
-    with torch.no_grad():
+    with torch.no_grad(), _one_thread():
         layer.in_proj_weight.copy_(torch.eye(d, dtype=torch.float64).repeat(3, 1))
         layer.out_proj.weight.copy_(torch.eye(d, dtype=torch.float64))
         _, weights = layer(query, keys, keys, average_attn_weights=False)
