@@ -1,0 +1,113 @@
+"""How long `studycards quiz cnn` takes from launch to the first question painted, beside `import torch`.
+
+Each run starts the real command in a pseudo-terminal (80×24, like a learner's terminal) with a fresh data
+home and the hidden `--bench-first-paint FILE` flag: the app writes the wall-clock time at which the first
+question has been painted, then exits. The time from just before the launch to that moment is the figure;
+tearing the app down afterwards is not counted. `python -c "import torch"` is timed the same way (launch
+to exit), since importing torch is what the TUI must never wait for. Target: first question ≤ 0.6 s.
+
+    python benchmarks/startup.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 0.6
+
+
+def studycards_command() -> list[str]:
+    """The installed console script beside this Python, else ``python -m studycards``."""
+    script = Path(sys.executable).with_name("studycards")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "studycards"]
+
+
+def run_in_terminal(command: list[str], env: dict[str, str], timeout: float = 60.0) -> int:
+    """Run ``command`` on a fresh 80×24 pseudo-terminal, draining its output; returns the exit code."""
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen(
+        command, stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, start_new_session=True
+    )
+    os.close(child_fd)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([main_fd], [], [], 0.05)
+            if ready:
+                try:
+                    if not os.read(main_fd, 65536):
+                        break
+                except OSError:  # EIO: every process on the terminal has closed it
+                    break
+            elif process.poll() is not None:
+                break
+        try:
+            return process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"{' '.join(command)} did not finish within {timeout} s") from None
+    finally:
+        os.close(main_fd)
+
+
+def first_question_seconds(home: Path) -> float:
+    marker = home / "painted.txt"
+    marker.unlink(missing_ok=True)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    command = [*studycards_command(), "--home", str(home), "quiz", "cnn", "--bench-first-paint", str(marker)]
+    started = time.time()
+    code = run_in_terminal(command, env)
+    if code != 0 or not marker.exists():
+        raise RuntimeError(f"{' '.join(command)} exited with {code} before painting a question")
+    return float(marker.read_text()) - started
+
+
+def torch_import_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import torch"], check=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "home"
+        first_question_seconds(home)  # warm the file cache and create the store once
+        quiz = [first_question_seconds(home) for _ in range(args.runs)]
+    torch_import_seconds()
+    torch = [torch_import_seconds() for _ in range(args.runs)]
+
+    quiz_median, torch_median = statistics.median(quiz), statistics.median(torch)
+    print(f"startup: {args.runs} runs each, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print()
+    print(f"{'what':<44} {'median':>8} {'min':>8} {'max':>8}")
+    rows = [
+        ("studycards quiz cnn: launch → first question", quiz),
+        ('python -c "import torch"', torch),
+    ]
+    for name, times in rows:
+        print(f"{name:<44} {statistics.median(times):>7.3f}s {min(times):>7.3f}s {max(times):>7.3f}s")
+    print()
+    print(f"first question / import torch: {quiz_median / torch_median:.2f}×")
+    verdict = "meets" if quiz_median <= TARGET_SECONDS else "MISSES"
+    print(f"target: first question ≤ {TARGET_SECONDS} s: {verdict} ({quiz_median:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()

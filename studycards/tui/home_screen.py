@@ -1,0 +1,107 @@
+"""The home screen (``studycards`` with no command): every deck with what today holds for it.
+
+Enter quizzes the highlighted deck, ``r`` starts the daily review across all decks. The counts are read
+from the store again whenever the screen comes back, so they reflect the session just finished.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from studycards.tui.widgets import DeckTable
+
+TITLE_WIDTH = 42
+
+
+class HomeScreen(Screen[None]):
+    """Decks with cards due, new cards available and reviews done today."""
+
+    BINDINGS = [
+        Binding("r", "review", "Review all"),
+        Binding("s", "stats", "Stats"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit", show=False),  # the footer shows ctrl+q, which quits too
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("studycards", id="home-title")
+        yield DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield Static(id="home-totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DeckTable)
+        table.add_column("deck", key="deck")
+        table.add_column("title", key="title", width=TITLE_WIDTH)
+        table.add_column("due", key="due")
+        table.add_column("new", key="new")
+        table.add_column("done today", key="today")
+        self.refresh_counts()
+        table.focus()
+        self.call_after_refresh(self.app.warm_up)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """Fill the table from the store, keeping the highlighted row."""
+        from studycards.store import catalogue
+
+        app = self.app
+        table = self.query_one(DeckTable)
+        row = table.cursor_row
+        table.clear()
+        summary = app.store.due_summary(catalogue(app.decks))
+        titles = {deck.id: deck.title for deck in app.decks}
+        for today in summary:
+            table.add_row(
+                today.deck,
+                _shorten(titles[today.deck], TITLE_WIDTH),
+                _right(today.due),
+                _right(today.new),
+                _right(today.reviewed_today),
+                key=today.deck,
+            )
+        if summary:
+            table.move_cursor(row=min(row, len(summary) - 1))
+        due = sum(today.due for today in summary)
+        new = sum(today.new for today in summary)
+        done = sum(today.reviewed_today for today in summary)
+        totals = self.query_one("#home-totals", Static)
+        if not summary:
+            totals.update("No decks: add deck files to the decks folder of your data home.")
+        else:
+            totals.update(
+                f"Today ({app.store.today().isoformat()}): {due} due and {new} new across "
+                f"{len(summary)} deck{'s' if len(summary) != 1 else ''}; {done} reviewed so far."
+            )
+
+    def on_data_table_row_selected(self, event: DeckTable.RowSelected) -> None:
+        self.app.start_quiz(str(event.row_key.value))
+
+    def action_review(self) -> None:
+        self.app.start_quiz(None)
+
+    def action_stats(self) -> None:
+        # The stats screen (issue 9) is optional: StatsScreen() finds the store and decks on the app.
+        if importlib.util.find_spec("studycards.tui.stats_screen") is None:
+            self.notify("stats: coming soon")
+            return
+        from studycards.tui.stats_screen import StatsScreen
+
+        self.app.push_screen(StatsScreen())
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _right(number: int):
+    from rich.text import Text
+
+    return Text(str(number), justify="right")
