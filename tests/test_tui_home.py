@@ -1,0 +1,118 @@
+"""The home screen driven with keys: the deck table, starting a quiz or the review, stats, help, back home."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import random
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from studycards.deck import load_decks
+from studycards.store import Store, catalogue
+from studycards.tui.app import StudycardsApp
+from studycards.tui.help_screen import HelpScreen
+from studycards.tui.home_screen import HomeScreen
+from studycards.tui.quiz_screen import QuizScreen
+from studycards.tui.summary_screen import SummaryScreen
+from studycards.tui.widgets import DeckTable
+
+NOW = datetime(2025, 11, 25, 12, 0)
+
+
+@pytest.fixture
+def app(home: Path):
+    home.mkdir(parents=True, exist_ok=True)
+    store = Store(home, now=lambda: NOW)
+    yield StudycardsApp(home, load_decks(home), store, seeds=random.Random(5), clock=lambda: 0.0)
+    store.close()
+
+
+def drive(app: StudycardsApp, scenario) -> None:
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+def rows(app: StudycardsApp) -> list[list[str]]:
+    table = app.screen.query_one(DeckTable)
+    return [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
+
+
+def test_the_table_lists_every_deck_with_due_new_and_done_today(app):
+    async def scenario(pilot: Pilot) -> None:
+        assert isinstance(app.screen, HomeScreen)
+        expected = app.store.due_summary(catalogue(app.decks))
+        table = rows(app)
+        assert [row[0] for row in table] == [deck.id for deck in app.decks]
+        assert [(row[2], row[3], row[4]) for row in table] == [
+            (str(today.due), str(today.new), str(today.reviewed_today)) for today in expected
+        ]
+        assert any(int(row[3]) > 0 for row in table)
+
+    drive(app, scenario)
+
+
+def test_enter_quizzes_the_highlighted_deck_and_the_counts_update_on_return(app):
+    async def scenario(pilot: Pilot) -> None:
+        ids = [deck.id for deck in app.decks]
+        await pilot.press(*["down"] * ids.index("cnn"), "enter")
+        assert isinstance(app.screen, QuizScreen) and app.screen.session.deck_id == "cnn"
+        question = app.screen.session.current.question
+        await pilot.press(*question.answer_text, "enter")
+        await pilot.press("enter")
+        await pilot.press("escape")
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
+        cnn_row = rows(app)[ids.index("cnn")]
+        assert cnn_row[4] == "1"  # reviewed today
+        assert app.screen.query_one(DeckTable).cursor_row == ids.index("cnn")
+
+    drive(app, scenario)
+
+
+def test_r_starts_the_review_of_every_deck(app):
+    async def scenario(pilot: Pilot) -> None:
+        await pilot.press("r")
+        assert isinstance(app.screen, QuizScreen)
+        session = app.screen.session
+        assert session.deck_id is None
+        decks_in_queue = {item.card.deck_id for item in [session.current.item, *session.queue]}
+        assert decks_in_queue == {deck.id for deck in app.decks}
+
+    drive(app, scenario)
+
+
+def test_s_opens_stats_once_that_screen_exists(app):
+    async def scenario(pilot: Pilot) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        if importlib.util.find_spec("studycards.tui.stats_screen") is None:
+            assert isinstance(app.screen, HomeScreen)
+            assert [n.message for n in app._notifications] == ["stats: coming soon"]
+        else:
+            from studycards.tui.stats_screen import StatsScreen
+
+            assert isinstance(app.screen, StatsScreen)
+
+    drive(app, scenario)
+
+
+def test_question_mark_opens_help_and_q_quits(app):
+    async def scenario(pilot: Pilot) -> None:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+    drive(app, scenario)
