@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studycards.errors import FormulaError
-from studycards.truth_compute import COMPUTE, attention_scale, attention_weights
+from studycards.truth_compute import COMPUTE, attention_scale, attention_weights, softmax_sums
 
 Q, KV = (2, 5, 16), (2, 7, 16)
 
@@ -52,6 +52,7 @@ def test_bad_sizes_are_one_line_formula_errors():
 def test_the_callers_thread_count_is_kept():
     before = torch.get_num_threads()
     attention_weights(32, 2, (3, 4, 32), (3, 6, 32), (3, 6, 32))
+    assert softmax_sums((3, 4), 1) == (3, (3,))
     assert torch.get_num_threads() == before
 
 
