@@ -168,7 +168,6 @@ class _Token:
     kind: str  # number, name, op, space, group
     text: str
     pos: int
-    call: bool = False  # an "(" opening a function's arguments
 
 
 def normalise(text: str, symbols: frozenset[str] | None = None, kind: str | None = None) -> str:
@@ -224,7 +223,7 @@ def _tokens(text: str, symbols: frozenset[str] | None, kind: str | None) -> list
         match = _TOKEN.match(text, position)
         if match is None:
             char = text[position]
-            raise UnreadableAnswer(_not_understood(char, text, position))
+            raise UnreadableAnswer(_not_understood(char, position))
         group = match.lastgroup or ""
         raw.append(_Token(group, match.group(), position))
         position = match.end()
@@ -246,7 +245,7 @@ def _tokens(text: str, symbols: frozenset[str] | None, kind: str | None) -> list
     return tokens
 
 
-def _not_understood(char: str, text: str, position: int) -> str:
+def _not_understood(char: str, position: int) -> str:
     if char == ".":
         return "'.' is only allowed inside a decimal like 0.5 (attribute access is not allowed)"
     if char in "'\"":
@@ -291,12 +290,13 @@ def _expand_marks(raw: list[_Token]) -> list[_Token]:
 
 
 def _check_names(tokens: list[_Token], symbols: frozenset[str] | None) -> None:
-    for index, token in enumerate(tokens):
+    """Keywords, dunders and unknown names are refused here, each with its own reason."""
+    solid = [token for token in tokens if token.kind not in ("space", "group")]
+    for index, token in enumerate(solid):
         if token.kind != "name":
             continue
         name = token.text
-        following = next((t for t in tokens[index + 1 :] if t.kind not in ("space", "group")), None)
-        called = following is not None and following.text == "("
+        called = index + 1 < len(solid) and solid[index + 1].text == "("
         if keyword.iskeyword(name) or keyword.issoftkeyword(name):
             raise UnreadableAnswer(f"{name!r} is not allowed in an answer")
         if name.startswith("_") or "__" in name:
@@ -309,15 +309,15 @@ def _check_names(tokens: list[_Token], symbols: frozenset[str] | None) -> None:
             continue
         if symbols is not None and name in symbols:
             continue
+        if called:
+            raise UnreadableAnswer(
+                f"{name!r} is not a function an answer may use (functions: {', '.join(FUNCTIONS)})"
+            )
         if not name.isascii():  # a look-alike letter (Cyrillic і, Greek ο, 𝑖): name the culprit
             char = next(c for c in name if not c.isascii())
             raise UnreadableAnswer(f"the character {char!r} ({_describe(char)}) is not understood")
         if symbols is None:
             continue
-        if called:
-            raise UnreadableAnswer(
-                f"{name!r} is not a function an answer may use (functions: {', '.join(FUNCTIONS)})"
-            )
         known = ", ".join(sorted(symbols)) or "none: type a number"
         raise UnreadableAnswer(f"{name!r} is not a name on this card (names: {known})")
 
@@ -336,9 +336,7 @@ def _join_thousands(tokens: list[_Token], kind: str | None) -> list[_Token]:
         token = tokens[index]
         if token.text in ("(", "["):
             previous = next((t for t in reversed(out) if t.kind not in ("space", "group")), None)
-            is_call = token.text == "(" and previous is not None and previous.kind == "name"
-            token.call = is_call
-            stack.append(is_call)
+            stack.append(token.text == "(" and previous is not None and previous.kind == "name")
         elif token.text in (")", "]") and stack:
             stack.pop()
         if token.kind == "number" and _PURE_DIGITS.match(token.text):
@@ -879,7 +877,7 @@ def describe(reading: Reading, env: Mapping[str, Any] | None = None) -> str:
     if not reading.names <= set(env):
         return shown
     value, exact = reading.evaluate(env)
-    if reading.names or not exact or shown != render_value(value):
+    if reading.names or not exact or shown.replace("−", "-") != render_value(value):
         return f"{shown} {show_value(value, exact)}"
     return shown
 

@@ -225,6 +225,8 @@ def test_what_is_not_understood_is_named(text, words):
 def test_without_a_card_any_plain_name_is_a_symbol_but_not_dunders():
     assert read_answer("foo + bar").names == {"foo", "bar"}
     assert "not allowed" in reason("__class__")
+    assert "'eval' is not a function an answer may use" in reason("eval(1)")
+    assert "'s' is not a function" in reason("s(i-1)")  # only a card's own names multiply a bracket
 
 
 # --- bounds -----------------------------------------------------------------------------------------
