@@ -2,7 +2,8 @@
 
 The answers are the ones the tests use: for every card of every deck and a range of seeds, the card's
 own answer, two mechanical rewritings of it, and each listed mistake. Each is graded once to warm the
-per-card caches (a card's comparison points are drawn once per process), then timed. The sympy column
+per-card caches (a card's comparison points are drawn once per process), then timed: the median of
+three runs of each answer, so that another process taking the CPU does not count as grading time. The sympy column
 times ``simplify(learner - expected) == 0`` on the same pairs (numbers and shapes with the question's
 values substituted, formulas symbolically) and says how often it agrees with our verdict: it cannot know
 a card's constraints, so ``floor((i-k+2p)/s)+1`` is not ``(i-k+2p)/s+1`` to it.
@@ -62,10 +63,14 @@ def answers_for(cards, seeds: int) -> list[tuple[object, str]]:
     return pairs
 
 
-def timed(function: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = function()
-    return (time.perf_counter() - started) * 1000, result
+def timed(function: Callable[[], object], repeats: int = 3) -> tuple[float, object]:
+    """Milliseconds for one call: the median of ``repeats`` runs, so a busy machine's hiccups do not count."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -104,7 +109,7 @@ def row(label: str, count: int, ours: list[float], theirs: list[float] | None, a
     if not theirs:
         return (label, count, f"{p50:.3f}", f"{p99:.3f}", "—", "—", "—", agree)
     s50, s99 = percentile(theirs, 0.5), percentile(theirs, 0.99)
-    return (label, count, f"{p50:.3f}", f"{p99:.3f}", f"{s50:.3f}", f"{s99:.3f}", f"{s99 / p99:.0f}×", agree)
+    return (label, count, f"{p50:.3f}", f"{p99:.3f}", f"{s50:.3f}", f"{s99:.3f}", f"{s99 / p99:.1f}×", agree)
 
 
 def print_table(headers: tuple, rows: list[tuple]) -> None:
@@ -125,7 +130,7 @@ def main() -> int:
     cards = [card for deck in load_decks() for card in deck.cards]
     expression_card = next(card for card in cards if card.kind == "expression")
     _SAMPLES.clear()
-    cold_ms, _ = timed(lambda: grade_question(generate(expression_card, 0), "1"))
+    cold_ms, _ = timed(lambda: grade_question(generate(expression_card, 0), "1"), repeats=1)
 
     pairs = answers_for(cards, args.seeds)
     for question, text in pairs:  # warm: per-card comparison points, lazy imports
@@ -146,7 +151,7 @@ def main() -> int:
             continue
         agree = total = 0
         for question, text, verdict in verdicts[kind][: args.sympy_pairs]:
-            elapsed, zero = timed(lambda q=question, t=text: simplify_pair(q, t))
+            elapsed, zero = timed(lambda q=question, t=text: simplify_pair(q, t), repeats=1)
             if zero is None:
                 continue
             theirs[kind].append(elapsed)
@@ -185,7 +190,7 @@ def main() -> int:
     worst, label, kind = max(hostile_times)
     print()
     print(f"first grade on a formula card in a fresh process (draws its 40 points): {cold_ms:.1f} ms")
-    print(f"slowest hostile answer: {worst:.2f} ms ({label!r} on a {kind} card)")
+    print(f"slowest hostile answer: {worst:.2f} ms ({label!r}, {kind} card)")
     p99 = percentile(well_formed, 0.99)
     ok = p99 <= WELL_FORMED_P99_MS and worst <= HOSTILE_MAX_MS
     print(
