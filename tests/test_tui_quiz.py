@@ -104,7 +104,7 @@ def test_a_right_answer_shows_the_verdict_and_the_torch_line_and_enter_saves_the
         assert screen.state == CHECKED
         assert text(app, "#verdict") == f"✓ Correct: {question.answer_text}"
         assert isinstance(app.focused, GradeBar) and app.focused.selected == 5  # correct and fast
-        await app.workers.wait_for_complete()
+        await app.background.wait()
         await pilot.pause()
         truth = text(app, "#truth")
         assert truth.startswith("torch: ") and f"{question.answer_text}, {question.answer_text})" in truth

@@ -93,7 +93,7 @@ def test_quiz_screen_after_a_wrong_answer(quiz_app, snap_compare):
     async def run_before(pilot: Pilot) -> None:
         await _steady(pilot)
         await pilot.press("1", "7", "enter")
-        await pilot.app.workers.wait_for_complete()  # the torch line
+        await pilot.app.background.wait()  # the torch line
         await pilot.pause()
 
     assert snap_compare(quiz_app, terminal_size=(80, 24), run_before=run_before)

@@ -7,6 +7,7 @@ closed when the app ends, however it ends; each grade was committed the moment i
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,7 +50,8 @@ def run_tui(home: Path, *, start: str, deck_id: str | None = None, bench_file: s
     """Load the decks, open the store, and run the app until the learner quits."""
     decks = _decks_for(home, deck_id)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise NoTerminalError(f"`studycards {start}` draws on a terminal; run it in one (stdin and stdout are not)")
+        command = "studycards" if start == "home" else f"studycards {start}"
+        raise NoTerminalError(f"`{command}` draws on a terminal; run it in one (stdin and stdout are not)")
     from studycards.store import Store
     from studycards.tui.app import StudycardsApp
 
@@ -63,6 +65,7 @@ def run_tui(home: Path, *, start: str, deck_id: str | None = None, bench_file: s
             on_first_question=_bench_hook(Path(bench_file)) if bench_file else None,
         )
         app.run()
+    _end_without_teardown(app.return_code or 0)
 
 
 def _decks_for(home: Path, deck_id: str | None):
@@ -85,6 +88,16 @@ def _decks_for(home: Path, deck_id: str | None):
         known = ", ".join(deck.id for deck in decks) or "none"
         raise RefError(f"no deck {deck_id!r} (decks: {known})")
     return chosen
+
+
+def _end_without_teardown(code: int) -> None:
+    """Quit at once. With torch loaded, the interpreter's own teardown takes a second or more after the
+    screen is gone; by now every grade is committed and the store closed, so there is nothing to wait for."""
+    if "torch" not in sys.modules:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _bench_hook(path: Path):

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
+from studycards.tui.background import Background
+
 if TYPE_CHECKING:
     from studycards.deck import Deck
     from studycards.session import QuizSession
@@ -64,6 +66,7 @@ class StudycardsApp(App[None]):
         self.seeds = seeds
         self.clock = clock
         self.on_first_question = on_first_question
+        self.background = Background()
         self._warmed_up = False
 
     def on_mount(self) -> None:
@@ -97,7 +100,7 @@ class StudycardsApp(App[None]):
             return
         self._warmed_up = True
         # A failed import is not fatal here: it is raised again, with its message, where the module is used.
-        self.run_worker(_import_all, thread=True, group="warm-up", name="warm-up", exit_on_error=False)
+        self.background.run("warm-up", _import_all, lambda _result, _error: None)
 
     def first_question_painted(self) -> None:
         if self.on_first_question is not None:

@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Input, ProgressBar, Static
-from textual.worker import Worker, WorkerState
 
 from studycards.errors import StudycardsError
 from studycards.tui.widgets import AnswerInput, GradeBar
@@ -63,7 +62,9 @@ class QuizScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.state = ANSWERING
-        self._truths: dict[int, tuple[str, ...] | None] = {}  # id(question) -> torch lines (None: none)
+        # (card ref, seed), which makes the question, -> its torch lines (None: the card has no torch truth)
+        self._truths: dict[tuple[str, int], tuple[str, ...] | None] = {}
+        self._asked: set[tuple[str, int]] = set()  # questions whose torch line is being computed
         self._painted = False
 
     # --- layout --------------------------------------------------------------------------------------------
@@ -187,33 +188,22 @@ class QuizScreen(Screen[None]):
         """Compute the question's torch line in a thread; it is shown once the answer is checked.
 
         Not before the first paint: importing torch would compete with drawing the first question."""
-        if not self._painted or id(question) in self._truths:
+        key = _key(question)
+        if not self._painted or key in self._truths or key in self._asked:
             return
-        self.run_worker(
-            lambda: _truth_lines(question),
-            thread=True,
-            group="truth",
-            name=f"truth {question.ref} {question.seed}",
-            description=str(id(question)),
-            exit_on_error=False,
-        )
+        self._asked.add(key)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "truth" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
-            return
-        key = int(worker.description)
-        if event.state == WorkerState.SUCCESS:
-            self._truths[key] = worker.result
-        else:
-            self._truths[key] = (f"torch could not check this question: {worker.error}",)
-        attempt = self.session.current
-        if attempt is not None and id(attempt.question) == key and attempt.checked:
-            self._show_truth(attempt.question)
+        def arrived(lines: tuple[str, ...] | None, error: BaseException | None) -> None:
+            self._truths[key] = lines if error is None else (f"torch could not check this question: {error}",)
+            attempt = self.session.current
+            if attempt is not None and attempt.checked and _key(attempt.question) == key and self.is_attached:
+                self._show_truth(attempt.question)
+
+        self.app.background.run(f"truth {question.ref}", lambda: _truth_lines(question), arrived)
 
     def _show_truth(self, question: Question) -> None:
         truth = self.query_one("#truth", Static)
-        key = id(question)
+        key = _key(question)
         if key not in self._truths:
             truth.update("torch: checking…")
             truth.set_classes("-pending")
@@ -317,6 +307,10 @@ class QuizScreen(Screen[None]):
 
     def action_end(self) -> None:
         self.app.end_quiz(self.session)
+
+
+def _key(question: Question) -> tuple[str, int]:
+    return (question.ref, question.seed)
 
 
 def _prompt_text(question: Question) -> str:
