@@ -162,28 +162,40 @@ def _input_shapes(shape: Any) -> list[Shape]:
     return shapes
 
 
-def _parse_input(text: Sequence[int] | str) -> Shape:
+def _parse_input(text: Sequence[int] | str) -> Shape | tuple[Shape, ...]:
+    """``1,3,224,224`` is one input; ``2,5,16;2,7,16;2,7,16`` several (attention's query, key, value)."""
     if isinstance(text, str):
-        parts = [p.strip() for p in text.strip().strip("()[]").split(",") if p.strip()]
-        try:
-            dims = tuple(int(p) for p in parts)
-        except ValueError:
-            raise SpecError(
-                f"input shape {text!r} must be whole numbers separated by commas, e.g. 1,3,224,224"
-            ) from None
-    else:
-        dims = tuple(int(d) for d in text)
+        shapes = tuple(_parse_one_shape(part, text) for part in text.split(";"))
+        return shapes[0] if len(shapes) == 1 else shapes
+    return _parse_one_shape(",".join(str(d) for d in text), str(text))
+
+
+def _parse_one_shape(part: str, whole: str) -> Shape:
+    pieces = [p.strip() for p in part.strip().strip("()[]").split(",") if p.strip()]
+    try:
+        dims = tuple(int(p) for p in pieces)
+    except ValueError:
+        raise SpecError(
+            f"input shape {whole!r} must be whole numbers separated by commas, e.g. 1,3,224,224"
+            " (several inputs separated by ';')"
+        ) from None
     if not dims or len(dims) > MAX_DIMS or any(d < 0 or d > 2**40 for d in dims):
-        raise SpecError(f"input shape {text!r} must be 1 to {MAX_DIMS} whole sizes ≥ 0")
+        raise SpecError(f"input shape {whole!r} must be 1 to {MAX_DIMS} whole sizes ≥ 0")
     return dims
 
 
 def _leaves(module: nn.Module) -> list[tuple[str, nn.Module]]:
-    return [(name, m) for name, m in module.named_modules() if not any(True for _ in m.children())]
+    """The rows of a layer table: leaf modules, and any module holding parameters of its own
+    (attention keeps its input projection on itself), so the rows always add up to the total."""
+    return [
+        (name, m)
+        for name, m in module.named_modules()
+        if not any(True for _ in m.children()) or _own_params(m) > 0
+    ]
 
 
 def _first_leaf(module: nn.Module) -> nn.Module:
-    return _leaves(module)[0][1]
+    return next(m for _, m in module.named_modules() if not any(True for _ in m.children()))
 
 
 def _own_params(module: nn.Module) -> int:

@@ -84,6 +84,14 @@ def test_layer_table_rows_sum_to_the_total():
     assert result.layers[0].name == "conv1" and result.layers[0].output_shape == (1, 64, 112, 112)
 
 
+def test_attention_rows_include_its_own_projection_and_sum_to_the_total():
+    d, h = 16, 4
+    result = count(f"MultiheadAttention({d}, {h}, batch_first=True)", "2,5,16;2,7,16;2,7,16")
+    assert result.params == 4 * d * d + 4 * d
+    assert sum(layer.params for layer in result.layers) == result.params
+    assert result.outputs == ((2, 5, d), (2, 5, 7))
+
+
 def test_spec_vocabulary_matches_the_torch_free_name_lists():
     assert set(spec_functions()) == TORCH_LAYERS | BLOCKS | {"Concat", "Residual"}
     from studycards.architectures import ARCHITECTURES
