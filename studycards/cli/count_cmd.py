@@ -10,7 +10,9 @@ from studycards.formula import render_value
 
 @click.command()
 @click.argument("spec")
-@click.option("--input", "input_shape", default=None, help="Input shape, e.g. 1,3,224,224; several inputs separated by ';'.")
+@click.option(
+    "--input", "input_shape", default=None, help="Input shape, e.g. 1,3,224,224; several inputs separated by ';'."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: params, output_shape, layers.")
 def count(spec: str, input_shape: str | None, as_json: bool) -> None:
     """Count the parameters (and, given --input, output shapes) of a layer spec or a named network.
