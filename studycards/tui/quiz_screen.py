@@ -107,7 +107,7 @@ class QuizScreen(Screen[None]):
         """Show the session's card on screen as it stands: open, checked, or none left."""
         session = self.session
         for problem in session.problems:
-            self.notify(problem, title="card skipped", severity="error", timeout=10)
+            self.notify(problem, title="card skipped", severity="error", timeout=10, markup=False)
         session.problems.clear()
         self._show_progress()
         attempt = session.current
@@ -287,12 +287,12 @@ class QuizScreen(Screen[None]):
         try:
             undone = self.session.undo()
         except StudycardsError as error:
-            self.notify(str(error), title="cannot undo", severity="error")
+            self.notify(str(error), title="cannot undo", severity="error", markup=False)
             return
         if undone is None:
             self.notify("nothing to undo in this session", timeout=2)
             return
-        self.notify(f"undone: grade {undone.quality} for {undone.attempt.item.card.title}", timeout=3)
+        self.notify(f"undone: grade {undone.quality} for {undone.attempt.item.card.title}", timeout=3, markup=False)
         self.show_current()
 
     def action_help(self, _variant: str = "") -> None:
