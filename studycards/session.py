@@ -290,9 +290,14 @@ class QuizSession:
         for graded in self.history:
             asked[graded.attempt.item.ref] = asked.get(graded.attempt.item.ref, 0) + 1
         scheduled = {(card.deck_id, card.card_id): card.due for card in self.store.cards()}
-        order = {key: index for index, key in enumerate(self._cards)}
+        # Ties go in deck order; in a review, round robin over the decks (as the review itself is).
+        order = {
+            (deck.id, card.id): (card_index, deck_index) if self.interleaved else (deck_index, card_index)
+            for deck_index, deck in enumerate(self.decks)
+            for card_index, card in enumerate(deck.cards)
+        }
 
-        def priority(key: tuple[str, str]) -> tuple[int, date, int]:
+        def priority(key: tuple[str, str]) -> tuple[int, date, tuple[int, int]]:
             return (asked.get(f"{key[0]}/{key[1]}", 0), scheduled.get(key, date.max), order[key])
 
         chosen = sorted(self._cards, key=priority)[: max(0, count)]

@@ -299,6 +299,16 @@ def test_practice_picks_cards_asked_least_in_the_session_first(home, clocks, ope
     assert asked not in [item.card for item in [session.current.item, *session.queue]]
 
 
+def test_practice_in_the_daily_review_takes_turns_between_decks(home, clocks, open_store):
+    session = quiz(open_store(new_per_day=0), home, clocks, deck_id=None)
+    assert session.finished
+    decks = load_decks(home)
+    assert session.add_practice(len(decks)) == len(decks)
+    items = [session.current.item, *session.queue]
+    assert sorted(item.card.deck_id for item in items) == sorted(deck.id for deck in decks)
+    assert all(item.kind == "practice" for item in items)
+
+
 def test_the_daily_review_interleaves_decks(home, clocks, open_store):
     (home / "decks").mkdir(parents=True)
     (home / "decks" / "tiny.toml").write_text(SMALL_DECK)
