@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Input, ProgressBar, Static
 
 from studycards.errors import StudycardsError
+from studycards.session import PRACTICE_BATCH
 from studycards.tui.widgets import AnswerInput, GradeBar
 
 if TYPE_CHECKING:
@@ -164,16 +165,11 @@ class QuizScreen(Screen[None]):
         else:
             message = f"Nothing is due and no new cards are left today in {scope}."
         self.query_one("#done", Static).update(
-            f"{message}\n\np: practise {self._practice_hint()} more (logged, schedule unchanged)\n"
+            f"{message}\n\np: practise {PRACTICE_BATCH} more cards (logged, the schedule does not move)\n"
             "esc: end the session and see the summary"
         )
         self._set_state(DONE)
         self.set_focus(None)
-
-    def _practice_hint(self) -> str:
-        from studycards.session import PRACTICE_BATCH
-
-        return f"{PRACTICE_BATCH} cards"
 
     def _set_state(self, state: str) -> None:
         self.state = state
