@@ -161,8 +161,10 @@ def parse_formula(
         raise FormulaError(f"formula is longer than {MAX_TEXT} characters")
     if "\x00" in text:
         raise FormulaError("formula contains a NUL character")
+    # A formula may be wrapped over several lines in a TOML file; it is one expression, never statements.
+    text = " ".join(text.split())
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
+        tree = ast.parse(text, mode="eval").body
     except SyntaxError as error:
         raise FormulaError(f"cannot read {text.strip()!r}: {error.msg}") from None
     allowed_calls = set(BASE_FUNCTIONS) | set(extra_functions)

@@ -30,6 +30,10 @@ def test_whole_fractions_become_ints_and_tuples_are_shapes():
     assert value("0.1 + 0.2") == Fraction(3, 10)
 
 
+def test_a_formula_wrapped_over_lines_reads_as_one_expression():
+    assert value("k*k*c*o\n  + o", k=3, c=2, o=4) == 76
+
+
 def test_comparisons_and_logic_for_constraints():
     assert value("k <= i + 2*p and (i - k) % s == 0", i=10, k=4, p=0, s=2) is True
     assert value("1 < x < 3", x=3) is False
