@@ -88,7 +88,8 @@ CREATE TABLE review_log (
     CHECK ((kind = 'undo') = (quality IS NULL))
 );
 CREATE UNIQUE INDEX review_log_undoes ON review_log (undoes) WHERE undoes IS NOT NULL;
-CREATE INDEX review_log_day ON review_log (study_day, deck_id);
+-- card, verdict and mistake let the day index alone answer the statistics of recent days (studycards.stats)
+CREATE INDEX review_log_day ON review_log (study_day, deck_id, card_id, verdict, mistake_id);
 CREATE INDEX review_log_card ON review_log (deck_id, card_id);
 CREATE INDEX review_log_outcome ON review_log (kind, deck_id, verdict, before_interval);
 CREATE TRIGGER review_log_no_update BEFORE UPDATE ON review_log
@@ -513,64 +514,49 @@ class Store:
         kinds: Sequence[str] = ANSWER_KINDS,
         deck_id: str | None = None,
         since: date | None = None,
+        before: date | None = None,
     ) -> list[tuple[Any, ...]]:
         """Effective answers counted per distinct combination of the ``by`` columns (``COUNTED_COLUMNS``):
         one tuple of the ``by`` values (as stored: a study day is ISO text) and then the count, in no set
-        order. ``since`` keeps study days from that one on.
+        order. Only study days from ``since`` on and before ``before`` count, when they are given.
 
         Built for statistics over a million rows (``studycards.stats``): the matching rows are counted
         in SQL, then the undone reviews (and, when every kind is counted, the undo rows) among them are
-        counted the same way and subtracted, instead of the ``effective_reviews`` view's lookup per row.
-        So answers per day are one pass over the (study_day, deck_id) index, and ``review`` rows by
-        deck, verdict and interval one pass over ``review_log_outcome``.
+        read, being few, and subtracted, instead of the ``effective_reviews`` view's lookup per row.
+        So answers per day are one pass over ``review_log_day``, and ``review`` rows by deck, verdict
+        and interval one pass over ``review_log_outcome`` (grouping in the index's order needs no sort).
         """
-        unknown = [column for column in by if column not in COUNTED_COLUMNS]
-        if unknown:
-            raise ValueError(f"cannot count by {unknown[0]!r}: choose from {', '.join(COUNTED_COLUMNS)}")
-        unknown = sorted(set(kinds) - set(ANSWER_KINDS))
-        if unknown or not kinds:
-            raise ValueError(f"kinds must be some of {', '.join(ANSWER_KINDS)}, not {list(kinds)!r}")
-        every_kind = set(kinds) == set(ANSWER_KINDS)
-
-        def matching(table: str, drive: bool) -> tuple[str, list[Any]]:
-            # A unary + keeps SQLite (which has no table statistics) from using an index for that term.
-            # The query counting everything is driven by the day range when there is one (the deck's
-            # index would mean a lookup and a sort per row); the subtractions are driven by the few undo rows.
-            def term(column: str, test: str) -> str:
-                indexed = drive and not (column == "deck_id" and since is not None)
-                return f"{'' if indexed else '+'}{table}{column} {test}"
-
-            terms: list[str] = []
-            values: list[Any] = []
-            if not every_kind:
-                terms.append(term("kind", f"IN ({', '.join('?' for _ in kinds)})"))
-                values.extend(kinds)
-            if deck_id is not None:
-                terms.append(term("deck_id", "= ?"))
-                values.append(deck_id)
-            if since is not None:
-                terms.append(term("study_day", ">= ?"))
-                values.append(since.isoformat())
-            return "".join(f" AND {text}" for text in terms), values
-
-        def counted(source: str, table: str, condition: str, drive: bool) -> list[tuple[Any, ...]]:
-            columns = ", ".join(f"{table}{column}" for column in by)
-            terms, values = matching(table, drive)
-            group = f" GROUP BY {columns}" if by else ""
-            select = f"{columns}, COUNT(*)" if by else "COUNT(*)"
-            return db.execute(f"SELECT {select} FROM {source} WHERE {condition}{terms}{group}", values).fetchall()
-
+        every_kind = _check_answer_query(by, kinds)
+        columns = ", ".join(by)
+        days = (since, before)
         with self._reading() as db:
-            totals = counted("review_log", "", "1", drive=True)
-            undone = counted(
-                "review_log AS u JOIN review_log AS r ON r.id = u.undoes", "r.", "u.undoes IS NOT NULL", drive=False
-            )
-            undo_rows = [] if not every_kind else counted("review_log", "", "undoes IS NOT NULL", drive=False)
-        counts: dict[tuple[Any, ...], int] = {}
-        for row in totals:
-            counts[tuple(row[:-1])] = row[-1]
-        for row in (*undone, *undo_rows):
-            counts[tuple(row[:-1])] -= row[-1]
+            terms, values = _answer_terms("", True, every_kind, kinds, deck_id, days)
+            group = f" GROUP BY {columns}" if by else ""
+            cursor = db.cursor()
+            cursor.row_factory = None  # plain tuples: tens of thousands of sqlite3.Row objects cost more
+            totals = cursor.execute(
+                f"SELECT {columns + ', ' if by else ''}COUNT(*) FROM review_log WHERE 1{terms}{group}", values
+            ).fetchall()
+            # Undone reviews and undo rows are few: read them through the partial index on ``undoes`` (a
+            # CROSS JOIN fixes the loop order) and count them here, so no GROUP BY tempts the planner
+            # into scanning a big index for its order.
+            picked = ", ".join(f"r.{column}" for column in by) or "1"
+            terms, values = _answer_terms("r.", False, every_kind, kinds, deck_id, days)
+            undone = db.execute(
+                f"SELECT {picked} FROM review_log AS u INDEXED BY review_log_undoes CROSS JOIN review_log AS r"
+                f" ON r.id = u.undoes WHERE u.undoes IS NOT NULL{terms}",
+                values,
+            ).fetchall()
+            if every_kind:
+                terms, values = _answer_terms("", False, every_kind, kinds, deck_id, days)
+                undone += db.execute(
+                    f"SELECT {columns or '1'} FROM review_log INDEXED BY review_log_undoes"
+                    f" WHERE undoes IS NOT NULL{terms}",
+                    values,
+                ).fetchall()
+        counts: dict[tuple[Any, ...], int] = {tuple(row[:-1]): row[-1] for row in totals}
+        for row in undone:
+            counts[tuple(row) if by else ()] -= 1
         return [(*key, count) for key, count in counts.items() if count > 0]
 
     # --- maintenance (studycards doctor) -----------------------------------------------------------------
@@ -885,6 +871,55 @@ def _new_done(db: sqlite3.Connection, day: date) -> dict[str, int]:
             (day.isoformat(),),
         ).fetchall()
     )
+
+
+def _check_answer_query(columns: Sequence[str], kinds: Sequence[str]) -> bool:
+    """Refuse unknown columns or kinds; True when every kind of answer is asked for."""
+    unknown = [column for column in columns if column not in COUNTED_COLUMNS]
+    if unknown:
+        raise ValueError(f"cannot count by {unknown[0]!r}: choose from {', '.join(COUNTED_COLUMNS)}")
+    if not kinds or set(kinds) - set(ANSWER_KINDS):
+        raise ValueError(f"kinds must be some of {', '.join(ANSWER_KINDS)}, not {list(kinds)!r}")
+    return set(kinds) == set(ANSWER_KINDS)
+
+
+def _answer_terms(
+    table: str,
+    drive: bool,
+    every_kind: bool,
+    kinds: Sequence[str],
+    deck_id: str | None,
+    days: tuple[date | None, date | None],
+) -> tuple[str, list[Any]]:
+    """`` AND ...`` terms selecting answers of ``kinds`` of a deck on study days from ``days[0]`` on and
+    before ``days[1]``, and their values.
+
+    A unary + keeps SQLite (which has no table statistics) from using an index for that term: a query
+    that ``drive``s is led by the day range when there is one (led by the deck's index, it would look
+    up and sort every row of the deck); the others are led by the few undo rows.
+    """
+
+    since, before = days
+
+    def term(column: str, test: str) -> str:
+        indexed = drive and not (column == "deck_id" and (since, before) != (None, None))
+        return f"{'' if indexed else '+'}{table}{column} {test}"
+
+    terms: list[str] = []
+    values: list[Any] = []
+    if not every_kind:
+        terms.append(term("kind", f"IN ({', '.join('?' for _ in kinds)})"))
+        values.extend(kinds)
+    if deck_id is not None:
+        terms.append(term("deck_id", "= ?"))
+        values.append(deck_id)
+    if since is not None:
+        terms.append(term("study_day", ">= ?"))
+        values.append(since.isoformat())
+    if before is not None:
+        terms.append(term("study_day", "< ?"))
+        values.append(before.isoformat())
+    return "".join(f" AND {text}" for text in terms), values
 
 
 def _card_row(db: sqlite3.Connection, deck_id: str, card_id: str) -> sqlite3.Row | None:
