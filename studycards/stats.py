@@ -37,6 +37,7 @@ count in the heatmap, the streak and retention.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -256,7 +257,7 @@ def compute_stats(
         retention_by_interval=by_interval,
         retention_by_deck=by_deck,
         weakest=weakest(scheduled, recent, templates, limit=limit),
-        misconceptions=misconceptions(recent, day, templates, known=known, limit=limit),
+        misconceptions=misconceptions(recent, templates, known=known, limit=limit),
     )
 
 
@@ -284,13 +285,14 @@ def streak(days: Iterable[date], today: date) -> int:
 
 def _streak_with_history(store: Store, days: list[DayCount], today: date, deck_id: str | None) -> int:
     """The streak from the year's days; only a streak reaching back to the year's first day needs the
-    whole history (one more pass over the day index)."""
+    days before it."""
     studied = [d.day for d in days]
     length = streak(studied, today)
     end = today if studied and studied[-1] == today else today - timedelta(days=1)
-    if length and end - timedelta(days=length - 1) <= today - timedelta(days=HEATMAP_DAYS - 1):
-        every_day = (date.fromisoformat(day) for day, _ in store.answer_counts(("study_day",), deck_id=deck_id))
-        length = streak((d for d in every_day if d <= today), today)
+    first = today - timedelta(days=HEATMAP_DAYS - 1)
+    if length and end - timedelta(days=length - 1) <= first:
+        older = store.answer_counts(("study_day",), deck_id=deck_id, before=first)
+        length = streak([*(date.fromisoformat(day) for day, _ in older), *studied], today)
     return length
 
 
@@ -387,24 +389,28 @@ class RecentAnswers:
 
 
 def recent_answers(store: Store, today: date, deck_id: str | None) -> RecentAnswers:
-    first = today - timedelta(days=RECENT_DAYS - 1)
-    later_from = today - timedelta(days=RECENT_DAYS // 2 - 1)
+    """Count the last RECENT_DAYS days' answers by card and half. SQLite groups them by day (in the day
+    index's order, without a sort); folding days into halves here compares ISO dates as text."""
+    later_from = (today - timedelta(days=RECENT_DAYS // 2 - 1)).isoformat()
+    last = today.isoformat()
+    rows = store.answer_counts(
+        ("study_day", "deck_id", "card_id", "verdict", "mistake_id"),
+        deck_id=deck_id,
+        since=today - timedelta(days=RECENT_DAYS - 1),
+    )
     answers: dict[tuple[str, str], list[list[int]]] = {}
     mistakes: dict[tuple[str, str, str], list[int]] = {}
-    rows = store.answer_counts(
-        ("study_day", "deck_id", "card_id", "verdict", "mistake_id"), deck_id=deck_id, since=first
-    )
-    for day_text, deck, card, verdict, mistake, count in rows:
-        day = date.fromisoformat(day_text)
-        if day > today:
+    for day, deck, card, verdict, mistake, count in rows:
+        if day > last:
             continue
-        half = 1 if day >= later_from else 0
+        later = day >= later_from  # True (1) is the later half
         if verdict is not None:
-            totals = answers.setdefault((deck, card), [[0, 0], [0, 0]])[half]
+            totals = answers.setdefault((deck, card), [[0, 0], [0, 0]])[later]
             totals[0] += count
-            totals[1] += count if verdict == CORRECT else 0
+            if verdict == CORRECT:
+                totals[1] += count
         if mistake is not None:
-            mistakes.setdefault((deck, card, mistake), [0, 0])[half] += count
+            mistakes.setdefault((deck, card, mistake), [0, 0])[later] += count
     return RecentAnswers(answers, mistakes)
 
 
@@ -441,17 +447,18 @@ def weakest(
 
 def misconceptions(
     recent: RecentAnswers,
-    today: date,
     templates: Mapping[tuple[str, str], Any],
     *,
     known: set[tuple[str, str]] | None = None,
     limit: int = TOP,
 ) -> list[Misconception]:
     """Mistakes of the last RECENT_DAYS days, most frequent first, each with its feedback and trend."""
+    candidates = (
+        (key, halves) for key, halves in recent.mistakes.items() if known is None or (key[0], key[1]) in known
+    )
+    top = heapq.nsmallest(limit, candidates, key=lambda item: (-sum(item[1]), -item[1][1], item[0]))
     found = []
-    for (deck, card, mistake_id), (earlier, later) in recent.mistakes.items():
-        if known is not None and (deck, card) not in known:
-            continue
+    for (deck, card, mistake_id), (earlier, later) in top:
         halves = recent.answers.get((deck, card), [[0, 0], [0, 0]])
         template = templates.get((deck, card))
         found.append(
@@ -467,8 +474,7 @@ def misconceptions(
                 later_answers=halves[1][0],
             )
         )
-    found.sort(key=lambda m: (-m.count, -m.later, m.deck_id, m.card_id, m.mistake_id))
-    return found[:limit]
+    return found
 
 
 def feedback_outline(text: str) -> str:

@@ -434,8 +434,15 @@ operations = st.lists(
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=operations, deck=st.sampled_from([None, "cnn"]), since_back=st.sampled_from([None, 0, 1, 3]))
-def test_answer_counts_agree_with_a_naive_count_of_the_effective_reviews(tmp_path_factory, ops, deck, since_back):
+@given(
+    ops=operations,
+    deck=st.sampled_from([None, "cnn"]),
+    since_back=st.sampled_from([None, 0, 1, 3]),
+    before_back=st.sampled_from([None, 0, 2]),
+)
+def test_answer_counts_agree_with_a_naive_count_of_the_effective_reviews(
+    tmp_path_factory, ops, deck, since_back, before_back
+):
     home = tmp_path_factory.mktemp("home")
     clock = Clock(datetime(2024, 5, 1, 12, 0))
     with Store(home, config=Config(), now=clock) as store:
@@ -447,10 +454,13 @@ def test_answer_counts_agree_with_a_naive_count_of_the_effective_reviews(tmp_pat
             else:
                 store.record_review(deck_id, card_id, quality, kind=action, verdict=verdict, mistake_id=mistake)
         since = None if since_back is None else store.today() - timedelta(days=since_back)
+        before = None if before_back is None else store.today() - timedelta(days=before_back)
         effective = [
             r
             for r in store.reviews()
-            if (deck is None or r.deck_id == deck) and (since is None or r.study_day >= since)
+            if (deck is None or r.deck_id == deck)
+            and (since is None or r.study_day >= since)
+            and (before is None or r.study_day < before)
         ]
         for by, kinds in [
             (("study_day",), ("new", "review", "redrill", "practice")),
@@ -463,7 +473,7 @@ def test_answer_counts_agree_with_a_naive_count_of_the_effective_reviews(tmp_pat
                 for r in effective
                 if r.kind in kinds
             )
-            counted = store.answer_counts(by, kinds=kinds, deck_id=deck, since=since)
+            counted = store.answer_counts(by, kinds=kinds, deck_id=deck, since=since, before=before)
             assert sorted(counted, key=repr) == sorted(((*key, n) for key, n in naive.items()), key=repr)
 
 
