@@ -285,7 +285,8 @@ class QuizSession:
 
     def add_practice(self, count: int = PRACTICE_BATCH) -> int:
         """Queue ``count`` extra practice cards (logged, schedule untouched): the ones asked least in this
-        session first, then those due soonest, cards never studied last. Returns how many were added."""
+        session first, then those due soonest, cards never studied last; a card already waiting (queued
+        or on screen) is not added again. Returns how many were added."""
         asked: dict[str, int] = {}
         for graded in self.history:
             asked[graded.attempt.item.ref] = asked.get(graded.attempt.item.ref, 0) + 1
@@ -300,7 +301,10 @@ class QuizSession:
         def priority(key: tuple[str, str]) -> tuple[int, date, tuple[int, int]]:
             return (asked.get(f"{key[0]}/{key[1]}", 0), scheduled.get(key, date.max), order[key])
 
-        chosen = sorted(self._cards, key=priority)[: max(0, count)]
+        waiting = {(item.card.deck_id, item.card.id) for item in self.queue}
+        if self.current is not None:
+            waiting.add((self.current.item.card.deck_id, self.current.item.card.id))
+        chosen = sorted((key for key in self._cards if key not in waiting), key=priority)[: max(0, count)]
         self.queue.extend(self._new_item(self._cards[key], "practice") for key in chosen)
         if self.current is None:
             self._advance()
