@@ -559,6 +559,31 @@ class Store:
             counts[tuple(row) if by else ()] -= 1
         return [(*key, count) for key, count in counts.items() if count > 0]
 
+    def last_day_without_answers(self, before: date, deck_id: str | None = None) -> date:
+        """The latest study day before ``before`` with no effective answer (of ``deck_id``, if given).
+
+        For a study streak that outlasts the statistics' year: each day is one index lookup (its first
+        effective row), so the cost follows the streak's length in days, not the log's in rows.
+        """
+        deck_term = " AND deck_id = ?" if deck_id is not None else ""
+        with self._reading() as db:
+            earliest = db.execute("SELECT MIN(study_day) FROM review_log").fetchone()[0]
+            dropped = set()
+            for undo_id, undone_id in db.execute(
+                "SELECT id, undoes FROM review_log INDEXED BY review_log_undoes WHERE undoes IS NOT NULL"
+            ):
+                dropped.update((undo_id, undone_id))
+            day = before - timedelta(days=1)
+            while earliest is not None and day.isoformat() >= earliest:
+                rows = db.execute(
+                    f"SELECT id FROM review_log INDEXED BY review_log_day WHERE study_day = ?{deck_term}",
+                    (day.isoformat(), *(() if deck_id is None else (deck_id,))),
+                )
+                if not any(row[0] not in dropped for row in rows):
+                    break
+                day -= timedelta(days=1)
+        return day
+
     # --- maintenance (studycards doctor) -----------------------------------------------------------------
 
     def cards_from_log(self) -> list[ScheduledCard]:
