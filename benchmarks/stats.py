@@ -121,6 +121,7 @@ def naive_stats(db: sqlite3.Connection, today: date, deck: str | None = None) ->
     later_from = (today - timedelta(days=14)).isoformat()
     undone = {row[0] for row in db.execute("SELECT undoes FROM review_log WHERE undoes IS NOT NULL")}
     per_day: Counter = Counter()
+    studied: set[str] = set()
     asked: Counter = Counter()
     right: Counter = Counter()
     answers: Counter = Counter()
@@ -131,6 +132,7 @@ def naive_stats(db: sqlite3.Connection, today: date, deck: str | None = None) ->
     for row_id, kind, deck_id, card_id, verdict, mistake, interval, day in db.execute(query):
         if kind == "undo" or row_id in undone or (deck is not None and deck_id != deck):
             continue
+        studied.add(day)
         if heat_from <= day <= today.isoformat():
             per_day[day] += 1
         if kind == "review" and verdict is not None:
@@ -144,8 +146,13 @@ def naive_stats(db: sqlite3.Connection, today: date, deck: str | None = None) ->
                 halves[key, day >= later_from] += 1
             if mistake is not None:
                 mistakes[(*key, mistake), day >= later_from] += 1
+    day = today if today.isoformat() in studied else today - timedelta(days=1)
+    streak = 0
+    while day.isoformat() in studied:
+        streak, day = streak + 1, day - timedelta(days=1)
     return {
         "reviews_by_day": sorted(per_day.items()),
+        "streak": streak,
         "retention": sorted((label, asked[label], right[label]) for label in asked),
         "recent": sorted((key, answers[key], correct[key]) for key in answers),
         "mistakes": sorted(mistakes.items()),
@@ -156,6 +163,7 @@ def ours_in_naive_form(result: stats.Stats, store: Store, deck: str | None) -> d
     recent = stats.recent_answers(store, result.today, deck)
     return {
         "reviews_by_day": [(d.day.isoformat(), d.count) for d in result.reviews_by_day],
+        "streak": result.streak,
         "retention": sorted((r.label, r.reviews, r.correct) for r in result.retention_by_interval),
         "recent": sorted(
             (key, h[0][0] + h[1][0], h[0][1] + h[1][1]) for key, h in recent.answers.items() if h[0][0] + h[1][0]

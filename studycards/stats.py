@@ -284,15 +284,14 @@ def streak(days: Iterable[date], today: date) -> int:
 
 
 def _streak_with_history(store: Store, days: list[DayCount], today: date, deck_id: str | None) -> int:
-    """The streak from the year's days; only a streak reaching back to the year's first day needs the
-    days before it."""
+    """The streak from the year's days; only a streak reaching back to the year's first day looks for
+    the last day off before it."""
     studied = [d.day for d in days]
     length = streak(studied, today)
     end = today if studied and studied[-1] == today else today - timedelta(days=1)
     first = today - timedelta(days=HEATMAP_DAYS - 1)
     if length and end - timedelta(days=length - 1) <= first:
-        older = store.answer_counts(("study_day",), deck_id=deck_id, before=first)
-        length = streak([*(date.fromisoformat(day) for day, _ in older), *studied], today)
+        length = (end - store.last_day_without_answers(first, deck_id)).days
     return length
 
 

@@ -316,12 +316,20 @@ def test_a_streak_longer_than_the_heatmaps_year_is_counted_through_the_whole_his
     with Store(home, config=Config(), now=clock) as store:
         for offset in range(400):
             clock.on(start + timedelta(days=offset), hour=20)
-            store.record_review("cnn", "conv-params", 5, kind="practice", verdict="correct")
-        result = stats.compute_stats(store, today=start + timedelta(days=399))
+            logged = store.record_review("cnn", "conv-params", 5, kind="practice", verdict="correct")
+            if offset == 20:  # day 20's only cnn answer is undone; another deck was studied that day
+                store.undo_last_review(logged.id)
+                store.record_review("rnn", "lstm-params", 5, kind="practice", verdict="correct")
+        last = start + timedelta(days=399)
+        result = stats.compute_stats(store, today=last)
         assert len(result.reviews_by_day) == 365
         assert result.streak == 400
-        assert stats.compute_stats(store, today=start + timedelta(days=400)).streak == 400
-        assert stats.compute_stats(store, today=start + timedelta(days=401)).streak == 0
+        assert stats.compute_stats(store, today=last + timedelta(days=1)).streak == 400  # today not over yet
+        assert stats.compute_stats(store, today=last + timedelta(days=2)).streak == 0
+        assert stats.compute_stats(store, deck_id="cnn", today=last).streak == 379  # days 21 to 399
+        assert stats.compute_stats(store, deck_id="rnn", today=start + timedelta(days=20)).streak == 1
+        assert store.last_day_without_answers(start + timedelta(days=5)) == start - timedelta(days=1)
+        assert store.last_day_without_answers(last, "cnn") == start + timedelta(days=20)
 
 
 @pytest.mark.parametrize(
