@@ -28,7 +28,8 @@ undone reviews and undo rows never count. The definitions, which the tests pin w
   ``new`` when the card was not answered in the earlier half, and ``not retested`` when it has not been
   answered in the later half (no evidence either way). Its feedback is the deck's feedback text with
   each ``{formula}`` placeholder shown as the formula itself ("2p = 2*p, not p"): the rule, not one
-  instance's numbers.
+  instance's numbers; a generic slip the checker names on any card (``off-by-one``, ...) gets its rule
+  from ``GENERIC_SLIPS``.
 
 With ``decks`` given, cards no longer in any deck (renamed or removed templates) are left out of the
 forecast, the weakest and the misconceptions, since they can no longer be studied; their answers still
@@ -66,6 +67,15 @@ INTERVAL_BUCKETS: tuple[tuple[str, int | None], ...] = (
 )
 HEATMAP_LEVELS = 4  # a day with answers is drawn at level 1-4, ceil(4 x count / busiest day)
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "")
+# Slips the checker (studycards.grading) names on any card, when no mistake of the card's own matches;
+# its feedback for them is worked out per answer, so the rule is shown here.
+GENERIC_SLIPS = {
+    "off-by-one": "Off by one: check the +1 or -1 in the formula (does the first position count?).",
+    "factor-of-2": "Off by a factor of 2: something counted twice that counts once, or the other way round.",
+    "forgot-bias": "The biases were left out: each output unit (filter, gate) has its own, and they count.",
+    "added-bias": "Biases were counted that this question leaves out.",
+    "transposed": "The right dimensions in the wrong order.",
+}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -466,7 +476,7 @@ def misconceptions(
                 card_id=card,
                 mistake_id=mistake_id,
                 title=template.title if template is not None else None,
-                feedback=_feedback(template, mistake_id),
+                feedback=mistake_feedback(template, mistake_id),
                 earlier=earlier,
                 later=later,
                 earlier_answers=halves[0][0],
@@ -483,13 +493,13 @@ def feedback_outline(text: str) -> str:
     return outlined.replace("\x01", "{").replace("\x02", "}")
 
 
-def _feedback(template: Any, mistake_id: str) -> str | None:
-    if template is None:
-        return None
-    for mistake in template.mistakes:
+def mistake_feedback(template: Any, mistake_id: str) -> str | None:
+    """What to show for a mistake id: the card's own feedback (outlined), else the generic slip's rule,
+    else None (a card or mistake no longer in the decks)."""
+    for mistake in template.mistakes if template is not None else ():
         if mistake.id == mistake_id:
             return feedback_outline(mistake.feedback)
-    return None
+    return GENERIC_SLIPS.get(mistake_id)
 
 
 def _templates(decks: Sequence[Deck] | None) -> dict[tuple[str, str], Any]:

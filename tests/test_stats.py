@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from collections import Counter
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -74,6 +75,7 @@ def test_the_json_of_a_small_history_matches_the_numbers_worked_out_by_hand(run_
     decks = {deck.id: deck for deck in load_decks(home)}
     size, params = decks["cnn"].card("conv-output-size"), decks["cnn"].card("conv-params")
     forgot_bias = next(m for m in params.mistakes if m.id == "forgot-bias")
+    padding_once = next(m for m in size.mistakes if m.id == "padding-once")
     assert stats_json(run_cli) == {
         "today": day[20],
         "deck": None,
@@ -136,7 +138,7 @@ def test_the_json_of_a_small_history_matches_the_numbers_worked_out_by_hand(run_
                 "card": "conv-output-size",
                 "title": size.title,
                 "mistake": "padding-once",
-                "feedback": "Padding is added on both sides, so it counts twice: 2p = 2*p, not p.",
+                "feedback": feedback_outline(padding_once.feedback),
                 "count": 1,
                 "earlier": 0,
                 "later": 1,
@@ -284,7 +286,9 @@ def test_the_text_report_shows_the_hand_computed_numbers_within_80_columns(run_c
     assert weakest[1].split()[:3] == ["cnn/conv-output-size", "3/4", "75%"]
     assert "    2×  cnn/conv-params: forgot-bias  (2 → 0: fading)" in text
     assert "    1×  cnn/conv-output-size: padding-once  (0 → 1: growing)" in text
-    assert "        Padding is added on both sides, so it counts twice: 2p = 2*p, not" in text
+    size = {deck.id: deck for deck in load_decks()}["cnn"].card("conv-output-size")
+    outline = feedback_outline(next(m for m in size.mistakes if m.id == "padding-once").feedback)
+    assert "\n        " + textwrap.wrap(outline, 66)[0] + "\n" in text  # its feedback, under it
     # The heatmap: 2024-03-01 is a Friday; days 0 and 7 (3 answers, the busiest) are full blocks.
     friday = next(line for line in lines if line.startswith("Fri "))
     assert friday.endswith("██·")
@@ -375,6 +379,16 @@ def test_the_forecast_puts_overdue_cards_on_today_and_stops_after_30_days():
 )
 def test_feedback_is_shown_with_each_placeholder_as_its_formula(text: str, outline: str):
     assert feedback_outline(text) == outline
+
+
+def test_a_mistake_shows_the_cards_own_feedback_else_the_generic_slips_rule():
+    card = {deck.id: deck for deck in load_decks()}["cnn"].card("conv-output-size")
+    padding_once = next(m for m in card.mistakes if m.id == "padding-once")
+    assert "{" in padding_once.feedback
+    assert stats.mistake_feedback(card, "padding-once") == feedback_outline(padding_once.feedback)
+    assert stats.mistake_feedback(card, "off-by-one") == stats.GENERIC_SLIPS["off-by-one"]
+    assert stats.mistake_feedback(None, "factor-of-2") == stats.GENERIC_SLIPS["factor-of-2"]
+    assert stats.mistake_feedback(card, "a-mistake-since-removed") is None
 
 
 @pytest.mark.parametrize(
