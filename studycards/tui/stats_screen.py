@@ -140,6 +140,7 @@ class StatsScreen(Screen[None]):
             exclusive=True,
             group="stats",
             name="stats",
+            exit_on_error=False,  # a store that cannot be read is said on the screen (below), not a crash
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
