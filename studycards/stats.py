@@ -19,11 +19,11 @@ undone reviews and undo rows never count. The definitions, which the tests pin w
 * **Weakest templates**: scheduled cards ranked by recent accuracy (the share of their answers of any
   kind in the last 30 study days that were correct; no recent answer counts as 100%: nothing recent
   says the card is weak), then by easiness, lowest first. A card is listed only when one of the two is
-  below par: recent accuracy under 100%, or easiness under SM-2's starting 2.5 (which only grades of 3 or
-  less lower).
+  below par: recent accuracy under 100%, or easiness under SM-2's starting 2.5 (which only a grade of 3,
+  right but hard, lowers).
 * **Misconceptions**: the checker's mistake ids logged in the last 30 study days, most frequent first.
-  Whether each is *fading* compares the two halves of that window (days 30-16 ago, "earlier", and the
-  last 15 days, "later"): the share of that card's answers in the half that made this mistake. The
+  Whether each is *fading* compares the two halves of that window (29 to 15 days ago, "earlier", and
+  14 days ago to today, "later"): the share of that card's answers in the half that made this mistake. The
   trend is ``fading`` when the later share is lower, ``steady`` when equal, ``growing`` when higher,
   ``new`` when the card was not answered in the earlier half, and ``not retested`` when it has not been
   answered in the later half (no evidence either way). Its feedback is the deck's feedback text with
