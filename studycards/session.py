@@ -160,9 +160,12 @@ class QuizSession:
         deck_id: str | None = None,
         seeds: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        label: str | None = None,
     ) -> None:
         self.store = store
         self.deck_id = deck_id
+        # What the summary calls this sitting: "deck cnn", "review of all decks", or a caller's label.
+        self.scope = label or (f"deck {deck_id}" if deck_id else "review of all decks")
         self.decks = [deck for deck in decks if deck_id is None or deck.id == deck_id]
         if deck_id is not None and not self.decks:
             raise ValueError(f"no deck {deck_id!r} among the decks given")

@@ -92,7 +92,7 @@ class StudycardsApp(App[None]):
         """Replace the quiz with its summary."""
         from studycards.tui.summary_screen import SummaryScreen
 
-        self.switch_screen(SummaryScreen(session.summary(), session.deck_id, back_home=self.start == "home"))
+        self.switch_screen(SummaryScreen(session.summary(), session.scope, back_home=self.start == "home"))
 
     def warm_up(self) -> None:
         """Import the checker and torch in a background thread (once), so they are ready when needed."""

@@ -31,6 +31,10 @@ Quiz, after checking
 When every card is done
   p        practise more (logged; the schedule does not move)
 
+Stats
+  w        quiz just the weakest templates   d  next deck (or all)
+  esc      back home
+
 Grades (SM-2)
   5 right, easy  4 right  3 right, hard  2 wrong, close  1 wrong  0 blank
   Suggested: correct 4, or 5 within {FAST_SECONDS:g} s; a known mistake 2;

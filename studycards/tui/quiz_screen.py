@@ -312,11 +312,35 @@ def _key(question: Question) -> tuple[str, int]:
 def _prompt_text(question: Question) -> str:
     from studycards.question import fill
 
-    text = question.prompt.strip()
+    text = reflow(question.prompt.strip())
     choices = [fill(choice, question.values) for choice in question.card.choices]
     if choices:
         text += "\n\n" + "\n".join(f"  {number}. {choice}" for number, choice in enumerate(choices, 1))
     return text
+
+
+def reflow(text: str) -> str:
+    """Undo the line breaks a deck author wrapped mid-sentence, so the terminal wraps the prompt evenly.
+
+    A break stays where a sentence or a clause ends (``.``, ``?``, ``!``, ``:``), before an indented or
+    bulleted line, and around blank lines.
+    """
+    lines = text.splitlines()
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        joins = (
+            out
+            and previous.strip()
+            and line.strip()
+            and not previous.rstrip().endswith((".", "?", "!", ":"))
+            and not line.startswith((" ", "\t", "-", "•", "*", "|"))
+        )
+        if joins:
+            out[-1] = previous.rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _truth_lines(question: Question) -> tuple[str, ...] | None:

@@ -210,7 +210,13 @@ class StatsScreen(Screen[None]):
         app = self.studycards
         keys = {(weak.deck_id, weak.card_id) for weak in weakest}
         decks = [replace(deck, cards=tuple(c for c in deck.cards if (deck.id, c.id) in keys)) for deck in app.decks]
-        session = QuizSession(app.store, [deck for deck in decks if deck.cards], seeds=app.seeds, clock=app.clock)
+        session = QuizSession(
+            app.store,
+            [deck for deck in decks if deck.cards],
+            seeds=app.seeds,
+            clock=app.clock,
+            label="the weakest templates",
+        )
         session.add_practice(len(keys))  # the ones not due today; the due ones are queued already
         app.push_screen(QuizScreen(session))
 

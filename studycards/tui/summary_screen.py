@@ -27,15 +27,14 @@ class SummaryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", show=False),  # the footer shows ctrl+q, which quits too
     ]
 
-    def __init__(self, summary: Summary, deck_id: str | None, *, back_home: bool) -> None:
+    def __init__(self, summary: Summary, scope: str, *, back_home: bool) -> None:
         super().__init__()
         self.summary = summary
-        self.deck_id = deck_id
+        self.scope = scope
         self.back_home = back_home
 
     def compose(self) -> ComposeResult:
-        scope = f"deck {self.deck_id}" if self.deck_id else "review of all decks"
-        yield Static(f"Session over: {scope}", id="summary-title", markup=False)
+        yield Static(f"Session over: {self.scope}", id="summary-title", markup=False)
         with VerticalScroll(id="summary-body"):
             yield Static(summary_text(self.summary), id="summary-text", markup=False)
         yield Footer()
