@@ -31,7 +31,8 @@ from fractions import Fraction
 from typing import Any
 
 from studycards.errors import StudycardsError
-from studycards.formula import render_value
+from studycards.formula import exceeds_bits, render_value
+from studycards.formula import whole as _normal
 
 Number = int | Fraction
 Value = int | Fraction | tuple
@@ -741,19 +742,8 @@ class _Evaluator:
         return Fraction(math.isqrt(fraction.numerator * 10**40 // fraction.denominator), 10**20)
 
 
-def _normal(value: Any) -> Any:
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return int(value)
-    return value
-
-
 def _check(value: Any) -> Any:
-    if isinstance(value, int):
-        if value.bit_length() > MAX_INT_BITS:
-            raise UnreadableAnswer("a number in the answer grows too large")
-    elif isinstance(value, Fraction) and (
-        value.numerator.bit_length() > MAX_INT_BITS or value.denominator.bit_length() > MAX_INT_BITS
-    ):
+    if exceeds_bits(value, MAX_INT_BITS):
         raise UnreadableAnswer("a number in the answer grows too large")
     return value
 

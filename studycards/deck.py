@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from studycards.errors import DeckError, FormulaError, RefError
-from studycards.formula import Formula, Number, parse_formula, to_number
+from studycards.formula import Formula, Number, parse_formula, to_number, whole
 from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
 
 if sys.version_info >= (3, 11):
@@ -368,21 +368,13 @@ def _load_params(raw: Any, where: _Where) -> dict[str, ParamSpec]:
                 count = int((high - low) // step) + 1
                 if count > 100_000:
                     raise FormulaError("range has more than 100000 values")
-                values = tuple(_whole(low + i * step) for i in range(count))
+                values = tuple(whole(low + i * step) for i in range(count))
             else:
                 raise FormulaError("needs range = [low, high] or choices = [...]")
         except FormulaError as error:
             raise where.error(str(error), field_name) from None
         params[name] = ParamSpec(name=name, choices=values)
     return params
-
-
-def _whole(value: Number) -> Number:
-    from fractions import Fraction
-
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return int(value)
-    return value
 
 
 def _load_truth(raw: Any, where: _Where, known: set[str], kind: str) -> Truth | None:

@@ -40,7 +40,7 @@ def _sqrt(x: Number) -> Number:
     frac = Fraction(x)
     num, den = math.isqrt(frac.numerator), math.isqrt(frac.denominator)
     if num * num == frac.numerator and den * den == frac.denominator:
-        return _normal(Fraction(num, den))
+        return whole(Fraction(num, den))
     return Fraction(math.sqrt(frac)).limit_denominator(10**12)
 
 
@@ -93,19 +93,24 @@ _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
 }
 
 
-def _normal(value: Any) -> Any:
+def whole(value: Any) -> Any:
     """A whole Fraction becomes an int, so ``6/2`` reads as ``3`` everywhere."""
     if isinstance(value, Fraction) and value.denominator == 1:
         return int(value)
     return value
 
 
+def exceeds_bits(value: Any, max_bits: int) -> bool:
+    """Whether an int, or a Fraction's numerator or denominator, is longer than ``max_bits``."""
+    if isinstance(value, int):
+        return value.bit_length() > max_bits
+    if isinstance(value, Fraction):
+        return value.numerator.bit_length() > max_bits or value.denominator.bit_length() > max_bits
+    return False
+
+
 def _check_size(value: Any) -> Any:
-    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-        raise FormulaError("a number in the formula grows too large")
-    if isinstance(value, Fraction) and (
-        value.numerator.bit_length() > MAX_INT_BITS or value.denominator.bit_length() > MAX_INT_BITS
-    ):
+    if exceeds_bits(value, MAX_INT_BITS):
         raise FormulaError("a number in the formula grows too large")
     return value
 
@@ -119,9 +124,9 @@ def to_number(value: Any) -> Number:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise FormulaError(f"expected a finite number, got {value!r}")
-        return _normal(Fraction(repr(value)))
+        return whole(Fraction(repr(value)))
     if isinstance(value, Fraction):
-        return _normal(value)
+        return whole(value)
     raise FormulaError(f"expected a number, got {value!r}")
 
 
@@ -296,7 +301,7 @@ class _Evaluator:
                 result = Fraction(left) % Fraction(right)
         else:
             result = _power(left, right)
-        return _check_size(_normal(result))
+        return _check_size(whole(result))
 
     def visit_Compare(self, node: ast.Compare) -> bool:
         left = self.visit(node.left)
@@ -343,7 +348,7 @@ class _Evaluator:
         args = [self.visit(arg) for arg in node.args]
         kwargs = {kw.arg: self.visit(kw.value) for kw in node.keywords}
         try:
-            return _normal(function(*args, **kwargs))
+            return whole(function(*args, **kwargs))
         except FormulaError:
             raise
         except (TypeError, ValueError, ArithmeticError) as error:
@@ -377,7 +382,7 @@ def render_value(value: Any) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(render_value(v) for v in value) + ")"
     if isinstance(value, Fraction):
-        value = _normal(value)
+        value = whole(value)
         if isinstance(value, int):
             return str(value)
         denominator = value.denominator
