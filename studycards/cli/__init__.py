@@ -44,13 +44,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands:
             module_name, attr = self.lazy_commands[cmd_name].split(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as error:
-                if error.name != module_name:
-                    raise
-                return None  # a command planned but not built yet
-            return getattr(module, attr)
+            return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, cmd_name)
 
 
@@ -84,10 +78,6 @@ def main(ctx: click.Context, home: str | None) -> None:
 
     ctx.obj = {"home": data_home(home)}
     if ctx.invoked_subcommand is None:
-        home_cmd = main.get_command(ctx, "quiz")
-        if home_cmd is None:
-            click.echo(ctx.get_help())
-            return
         from studycards.cli.tui_cmd import run_home
 
         run_home(ctx.obj["home"])
