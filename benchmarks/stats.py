@@ -19,16 +19,16 @@ from __future__ import annotations
 import argparse
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import best_ms  # noqa: E402 - benchmarks/timing.py, beside this script
 
 from studycards import stats  # noqa: E402
 from studycards.config import Config  # noqa: E402
@@ -175,16 +175,6 @@ def ours_in_naive_form(result: stats.Stats, store: Store, deck: str | None) -> d
             if count
         ),
     }
-
-
-def best_ms(function: Callable[[], object], repeat: int) -> tuple[float, float, object]:
-    times = []
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times), statistics.median(times), result
 
 
 def run(rows: int, years: int, repeat: int) -> bool:

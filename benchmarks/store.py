@@ -15,15 +15,15 @@ from __future__ import annotations
 import argparse
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import best_ms  # noqa: E402 - benchmarks/timing.py, beside this script
 
 from studycards.config import Config  # noqa: E402
 from studycards.store import Store  # noqa: E402
@@ -83,16 +83,6 @@ def build(home: Path, cards: int, reviews_per_card: int) -> dict[str, list[str]]
     db.execute("ANALYZE")
     db.close()
     return catalogue
-
-
-def best_ms(function: Callable[[], object], repeat: int) -> tuple[float, float, object]:
-    times = []
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times), statistics.median(times), result
 
 
 def naive_due(db: sqlite3.Connection, deck: str | None = None) -> list[tuple]:

@@ -33,6 +33,17 @@ SMALL_START = date(2024, 3, 1)
 SMALL_TODAY = SMALL_START + timedelta(days=20)  # 2024-03-21
 
 
+# The anticipated mistakes each simulated miss is drawn from (ids from decks/cnn.toml).
+MISTAKE_IDS = {
+    "conv-output-size": ("forgot-plus-one", "padding-once"),
+    "conv-params": ("forgot-bias", "forgot-input-channels"),
+    "pool-output-shape": ("just-halved",),
+    "receptive-field": ("summed-kernels", "multiplied"),
+    "same-padding": ("both-sides-total",),
+    "conv-output-floor": ("rounded-up",),
+}
+
+
 def small_history(home: Path) -> None:
     """Two cnn cards over a week, then nothing until SMALL_TODAY (day 20).
 
@@ -110,14 +121,7 @@ def year_history(home: Path) -> Ledger:
     draw (about one in four), each with one of the card's anticipated mistake ids.
     """
     rng = random.Random(9)
-    mistakes = {
-        "conv-output-size": ("forgot-plus-one", "padding-once"),
-        "conv-params": ("forgot-bias", "forgot-input-channels"),
-        "pool-output-shape": ("just-halved",),
-        "receptive-field": ("summed-kernels", "multiplied"),
-        "same-padding": ("both-sides-total",),
-        "conv-output-floor": ("rounded-up",),
-    }
+    mistakes = MISTAKE_IDS
     ledger = Ledger()
     clock = Clock(datetime.combine(YEAR_START, datetime.min.time()).replace(hour=19))
     with Store(home, config=Config(new_cards_per_day=20), now=clock) as store:

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from stats_history import YEAR_CARDS, YEAR_TODAY, year_history
+from stats_history import MISTAKE_IDS, YEAR_CARDS, YEAR_TODAY, year_history
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -28,14 +28,6 @@ from studycards.tui.home_screen import HomeScreen
 from studycards.tui.quiz_screen import QuizScreen
 from studycards.tui.stats_screen import StatsScreen
 
-MISTAKE_IDS = {
-    "conv-output-size": ("forgot-plus-one", "padding-once"),
-    "conv-params": ("forgot-bias", "forgot-input-channels"),
-    "pool-output-shape": ("just-halved",),
-    "receptive-field": ("summed-kernels", "multiplied"),
-    "same-padding": ("both-sides-total",),
-    "conv-output-floor": ("rounded-up",),
-}
 NOON = datetime.combine(YEAR_TODAY, datetime.min.time()).replace(hour=12)
 
 
