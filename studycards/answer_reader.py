@@ -477,8 +477,8 @@ def read_answer(
 
 
 def card_symbols(card: Any) -> frozenset[str]:
-    """The names an answer to ``card`` may use: its parameters and derived values."""
-    return frozenset(card.params) | frozenset(card.derived)
+    """The names an answer to ``card`` may use: its numeric parameters and derived values."""
+    return frozenset(name for name, spec in card.params.items() if spec.numeric) | frozenset(card.derived)
 
 
 def _syntax_message(error: SyntaxError, normalised: str) -> str:

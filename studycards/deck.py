@@ -44,21 +44,22 @@ MISTAKE_FIELDS = {"id", "answer", "feedback"}
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """One card parameter: an integer (or decimal) range with a step, or a list of choices."""
+    """One card parameter: an integer (or decimal) range with a step, or a list of choices.
+
+    Choices may also be texts (``["relu", "tanh"]``) or ``[true, false]``, for questions that switch a
+    word or a flag ("with biases" / "without") rather than a number.
+    """
 
     name: str
-    choices: tuple[Number, ...]
+    choices: tuple[Number | str | bool, ...]
 
-    def draw(self, rng) -> Number:
+    def draw(self, rng) -> Number | str | bool:
         return self.choices[rng.randrange(len(self.choices))]
 
     @property
-    def low(self) -> Number:
-        return min(self.choices)
-
-    @property
-    def high(self) -> Number:
-        return max(self.choices)
+    def numeric(self) -> bool:
+        """Whether the parameter is a number (a learner's formula may use it) rather than a text or flag."""
+        return not any(isinstance(choice, str | bool) for choice in self.choices)
 
 
 @dataclass(frozen=True)
@@ -351,10 +352,7 @@ def _load_params(raw: Any, where: _Where) -> dict[str, ParamSpec]:
             if "choices" in spec:
                 if "range" in spec or "step" in spec:
                     raise FormulaError("give either choices or range (with step), not both")
-                raw_choices = spec["choices"]
-                if not isinstance(raw_choices, list) or not raw_choices:
-                    raise FormulaError("choices must be a non-empty list of numbers")
-                values = tuple(to_number(v) for v in raw_choices)
+                values = _choices(spec["choices"])
             elif "range" in spec:
                 bounds = spec["range"]
                 if not isinstance(bounds, list) or len(bounds) != 2:
@@ -377,6 +375,19 @@ def _load_params(raw: Any, where: _Where) -> dict[str, ParamSpec]:
     return params
 
 
+def _choices(raw_choices: Any) -> tuple[Number | str | bool, ...]:
+    """A param's choices: all numbers, all texts, or all true/false (mixing them is a deck error)."""
+    if not isinstance(raw_choices, list) or not raw_choices:
+        raise FormulaError("choices must be a non-empty list of numbers, texts, or true/false")
+    if all(isinstance(v, bool) for v in raw_choices):
+        return tuple(raw_choices)
+    if all(isinstance(v, str) for v in raw_choices):
+        return tuple(raw_choices)
+    if any(isinstance(v, bool | str) for v in raw_choices):
+        raise FormulaError("choices must be all numbers, all texts, or all true/false, not a mix")
+    return tuple(to_number(v) for v in raw_choices)
+
+
 def _load_truth(raw: Any, where: _Where, known: set[str], kind: str) -> Truth | None:
     if raw is None:
         if kind == "choice":
@@ -397,7 +408,7 @@ def _load_truth(raw: Any, where: _Where, known: set[str], kind: str) -> Truth | 
         if isinstance(text, str) and text.strip() in ARCHITECTURE_NAMES:
             layers[name] = text.strip()
         else:
-            layers[name] = _formula(text, where, field_name, known, extra=SPEC_CALLS, strings=True)
+            layers[name] = _formula(text, where, field_name, known, extra=SPEC_CALLS)
     inputs: dict[str, Formula] = {}
     if "input" in raw and "inputs" in raw:
         raise where.error("give input (for every layer) or inputs (per layer), not both", "truth")
@@ -463,7 +474,7 @@ def _formula(
     known: set[str],
     *,
     extra: frozenset[str] = frozenset(),
-    strings: bool = False,
+    strings: bool = True,
 ) -> Formula:
     if not isinstance(text, str) or not text.strip():
         raise where.error("missing, or not a formula in a string", field_name)

@@ -140,9 +140,12 @@ def filled_text(spec: Formula | str, values: Mapping[str, Any]) -> str:
 
     class Substitute(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> ast.AST:
-            if node.id in values and not isinstance(values[node.id], str):
-                return ast.Name(id=render_value(values[node.id]), ctx=ast.Load())
-            return node
+            if node.id not in values:
+                return node
+            value = values[node.id]
+            if isinstance(value, bool | str | int):  # written as Python writes them: True, 'relu', 8
+                return ast.Constant(value)
+            return ast.Name(id=render_value(value), ctx=ast.Load())
 
     tree = Substitute().visit(ast.parse(spec.text, mode="eval"))
     return ast.unparse(tree)

@@ -126,7 +126,7 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
 @functools.lru_cache(maxsize=8192)
 def _placeholder(text: str) -> Formula:
     """Placeholders repeat across every seed of a card: parse each once."""
-    return parse_formula(text)
+    return parse_formula(text, allow_strings=True)
 
 
 def json_value(value: Any) -> Any:
