@@ -277,9 +277,7 @@ def compute_stats(
 def reviews_by_day(store: Store, today: date, *, deck_id: str | None = None) -> list[DayCount]:
     """Answers of every kind per study day over the ``HEATMAP_DAYS`` days ending ``today``, oldest first."""
     first = today - timedelta(days=HEATMAP_DAYS - 1)
-    rows = store.answer_counts(("study_day",), deck_id=deck_id, since=first)
-    counted = sorted((date.fromisoformat(day), count) for day, count in rows)
-    return [DayCount(day, count) for day, count in counted if day <= today]
+    return [DayCount(day, count) for day, count in store.answers_per_day(first, today, deck_id=deck_id)]
 
 
 def streak(days: Iterable[date], today: date) -> int:
@@ -371,15 +369,12 @@ def retention(store: Store, *, deck_id: str | None = None) -> tuple[list[Retenti
     buckets and decks without reviews are left out."""
     by_bucket: dict[str, list[int]] = {}
     by_deck: dict[str, list[int]] = {}
-    for deck, verdict, interval, count in store.answer_counts(
-        ("deck_id", "verdict", "before_interval"), kinds=("review",), deck_id=deck_id
-    ):
-        if verdict is None or interval is None:
-            continue
-        for key, table in ((interval_bucket(interval), by_bucket), (deck, by_deck)):
+    longest = [days for _, days in INTERVAL_BUCKETS]
+    for deck, bucket, reviews, correct in store.review_outcomes(longest, deck_id=deck_id):
+        for key, table in ((INTERVAL_BUCKETS[bucket][0], by_bucket), (deck, by_deck)):
             totals = table.setdefault(key, [0, 0])
-            totals[0] += count
-            totals[1] += count if verdict == CORRECT else 0
+            totals[0] += reviews
+            totals[1] += correct
     buckets = [Retention(label, *by_bucket[label]) for label, _ in INTERVAL_BUCKETS if label in by_bucket]
     decks = [Retention(deck, *by_deck[deck]) for deck in sorted(by_deck)]
     return buckets, decks
@@ -398,21 +393,14 @@ class RecentAnswers:
 
 
 def recent_answers(store: Store, today: date, deck_id: str | None) -> RecentAnswers:
-    """Count the last RECENT_DAYS days' answers by card and half. SQLite groups them by day (in the day
-    index's order, without a sort); folding days into halves here compares ISO dates as text."""
-    later_from = (today - timedelta(days=RECENT_DAYS // 2 - 1)).isoformat()
-    last = today.isoformat()
-    rows = store.answer_counts(
-        ("study_day", "deck_id", "card_id", "verdict", "mistake_id"),
-        deck_id=deck_id,
-        since=today - timedelta(days=RECENT_DAYS - 1),
-    )
+    """Count the last RECENT_DAYS days' answers by card and half; the store counts each half of each card
+    by verdict and mistake, so only a few rows per card come back to be added up here."""
+    later_from = today - timedelta(days=RECENT_DAYS // 2 - 1)
+    earlier = (today - timedelta(days=RECENT_DAYS - 1), later_from - timedelta(days=1))
+    rows = store.answers_by_card((earlier, (later_from, today)), deck_id=deck_id)
     answers: dict[tuple[str, str], list[list[int]]] = {}
     mistakes: dict[tuple[str, str, str], list[int]] = {}
-    for day, deck, card, verdict, mistake, count in rows:
-        if day > last:
-            continue
-        later = day >= later_from  # True (1) is the later half
+    for deck, card, later, verdict, mistake, count in rows:  # later: 1 for the later half, 0 the earlier
         if verdict is not None:
             totals = answers.setdefault((deck, card), [[0, 0], [0, 0]])[later]
             totals[0] += count
