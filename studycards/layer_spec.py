@@ -19,8 +19,10 @@ from studycards.errors import FormulaError, SpecError
 from studycards.formula import Formula, parse_formula
 from studycards.layer_names import ARCHITECTURE_NAMES, BLOCKS, SPEC_CALLS, TORCH_LAYERS
 
-# Arguments that would make building a module slow (one Python object per layer): bounded.
-COUNT_LIMITS = {"num_layers": 100}
+# A layer count makes building slow (one Python object per layer), so it is bounded, whether it is given
+# as num_layers=... or positionally (the index of that positional argument, per constructor).
+MAX_LAYERS = 100
+LAYER_COUNT_POSITION = {"RNN": 2, "LSTM": 2, "GRU": 2, "DenseBlock": 0}
 FORBIDDEN_KWARGS = {"device", "dtype", "factory_kwargs"}
 
 
@@ -74,12 +76,10 @@ def _guarded(name: str, constructor: Callable[..., nn.Module]) -> Callable[..., 
         bad = FORBIDDEN_KWARGS & set(kwargs)
         if bad:
             raise FormulaError(f"{name}: argument {sorted(bad)[0]!r} is not allowed (layers are built on meta)")
-        for key, limit in COUNT_LIMITS.items():
-            count = kwargs.get(key)
-            if isinstance(count, int) and count > limit:
-                raise FormulaError(f"{name}: {key}={count} is more than {limit}")
-        if name == "DenseBlock" and args and isinstance(args[0], int) and args[0] > COUNT_LIMITS["num_layers"]:
-            raise FormulaError(f"DenseBlock: {args[0]} layers is more than {COUNT_LIMITS['num_layers']}")
+        position = LAYER_COUNT_POSITION.get(name)
+        count = args[position] if position is not None and len(args) > position else kwargs.get("num_layers")
+        if isinstance(count, int) and count > MAX_LAYERS:
+            raise FormulaError(f"{name}: num_layers={count} is more than {MAX_LAYERS}")
         for value in (*args, *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and value > 2**48:
                 raise FormulaError(f"{name}: {value} is too large for a layer size")

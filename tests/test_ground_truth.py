@@ -108,6 +108,8 @@ def test_spec_vocabulary_matches_the_torch_free_name_lists():
         ("Conv2d(3, 8", "never closed"),
         ("Conv2d(3, 8, 3, device='cuda')", "'device' is not allowed"),
         ("LSTM(10, 10, num_layers=100000)", "num_layers"),
+        ("LSTM(10, 10, 100000)", "num_layers"),
+        ("DenseBlock(100000, 8, 4)", "num_layers"),
         ("Linear(10**30, 2)", "too large"),
         ("Conv2d(3, 8, -1)", "Conv2d(...)"),
         ("resnet51", "did you mean 'resnet50'"),
