@@ -220,11 +220,12 @@ def load_decks(home: Path | None = None, paths: Iterable[Path] | None = None) ->
 
 
 def find_deck(deck_id: str, home: Path | None = None) -> Deck:
-    """The deck with this id, loading only what is needed to find it."""
-    for deck in load_decks(home):
+    """The deck with this id; a miss names the decks there are."""
+    decks = load_decks(home)
+    for deck in decks:
         if deck.id == deck_id:
             return deck
-    known = ", ".join(deck.id for deck in load_decks(home)) or "none"
+    known = ", ".join(deck.id for deck in decks) or "none"
     raise RefError(f"no deck {deck_id!r} (decks: {known})")
 
 

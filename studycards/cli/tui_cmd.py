@@ -71,23 +71,16 @@ def run_tui(home: Path, *, start: str, deck_id: str | None = None, bench_file: s
 def _decks_for(home: Path, deck_id: str | None):
     """Every deck, or for a quiz just the one asked for: its file is usually named after it, and reading
     one deck file instead of all of them is a good part of getting the first question up fast."""
-    from studycards.deck import deck_paths, load_deck, load_decks
-    from studycards.errors import RefError
+    from studycards.deck import deck_paths, find_deck, load_deck, load_decks
 
-    if deck_id is not None:
-        for path in deck_paths(home):
-            if path.stem == deck_id:
-                deck = load_deck(path)
-                if deck.id == deck_id:
-                    return [deck]
-    decks = load_decks(home)
     if deck_id is None:
-        return decks
-    chosen = [deck for deck in decks if deck.id == deck_id]
-    if not chosen:
-        known = ", ".join(deck.id for deck in decks) or "none"
-        raise RefError(f"no deck {deck_id!r} (decks: {known})")
-    return chosen
+        return load_decks(home)
+    for path in deck_paths(home):
+        if path.stem == deck_id:
+            deck = load_deck(path)
+            if deck.id == deck_id:
+                return [deck]
+    return [find_deck(deck_id, home)]
 
 
 def _end_without_teardown(code: int) -> None:
