@@ -75,7 +75,7 @@ def count(spec: str, input: Sequence[int] | str | None = None) -> Count:  # noqa
     from studycards.architectures import DEFAULT_INPUT
 
     parsed = parse_spec(spec)
-    if parsed != spec.strip() and isinstance(parsed, Formula) and parsed.names:
+    if isinstance(parsed, Formula) and parsed.names:
         raise SpecError(f"cannot read layer spec: unknown name {sorted(parsed.names)[0]!r} (use numbers)")
     shape = _parse_input(input) if input is not None else None
     if shape is None and isinstance(parsed, str):
@@ -117,18 +117,12 @@ def _measure(spec: Formula | str, bound: tuple, input_shape: Any) -> Count:
     module = build_module(spec, values).eval()
     params = sum(p.numel() for p in module.parameters())
     text = filled_text(spec, values)
-    if input_shape is None:
-        rows = tuple(
-            LayerCount(name or type(m).__name__, type(m).__name__, _own_params(m), None)
-            for name, m in _leaves(module)
-        )
-        return Count(text, params, None, (), rows)
-    shapes = _input_shapes(input_shape)
+    leaves = [(name or type(m).__name__, m) for name, m in _leaves(module)]
     recorded: dict[str, Shape | None] = {}
-    hooks = [
-        leaf.register_forward_hook(_recorder(recorded, name or type(leaf).__name__))
-        for name, leaf in _leaves(module)
-    ]
+    if input_shape is None:
+        return Count(text, params, None, (), _rows(leaves, recorded))
+    shapes = _input_shapes(input_shape)
+    hooks = [leaf.register_forward_hook(_recorder(recorded, name)) for name, leaf in leaves]
     error = None
     outputs: tuple[Shape | None, ...] = ()
     try:
@@ -142,12 +136,12 @@ def _measure(spec: Formula | str, bound: tuple, input_shape: Any) -> Count:
     finally:
         for hook in hooks:
             hook.remove()
-    rows = tuple(
-        LayerCount(name or type(m).__name__, type(m).__name__, _own_params(m), recorded.get(name or type(m).__name__))
-        for name, m in _leaves(module)
-    )
     single = shapes[0] if len(shapes) == 1 else tuple(shapes)
-    return Count(text, params, single, outputs, rows, error)
+    return Count(text, params, single, outputs, _rows(leaves, recorded), error)
+
+
+def _rows(leaves: list[tuple[str, nn.Module]], recorded: dict[str, Shape | None]) -> tuple[LayerCount, ...]:
+    return tuple(LayerCount(name, type(m).__name__, _own_params(m), recorded.get(name)) for name, m in leaves)
 
 
 def _input_shapes(shape: Any) -> list[Shape]:
