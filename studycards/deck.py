@@ -28,9 +28,9 @@ KINDS = ("number", "expression", "shape", "choice")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_DECK_BYTES = 1_000_000
 # Names a truth `read`/`holds` formula may call, besides the base functions.
-TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails"}) | COMPUTE_FUNCTIONS
+TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails", "flops", "buffers"}) | COMPUTE_FUNCTIONS
 # Names bound in a truth formula when the truth has a single layer.
-TRUTH_NAMES = frozenset({"params", "shape"})
+TRUTH_NAMES = frozenset({"params", "shape", "flops"})
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 DECK_FIELDS = {"id", "title", "source", "description", "cards"}

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from studycards.errors import FormulaError, SpecError
+from studycards.flops import FlopTally
 from studycards.formula import Formula, render_value
 from studycards.layer_spec import build_module, filled_text, parse_spec
 
@@ -32,6 +33,7 @@ class LayerCount:
     type: str
     params: int
     output_shape: Shape | None
+    flops: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +41,7 @@ class LayerCount:
             "type": self.type,
             "params": self.params,
             "output_shape": list(self.output_shape) if self.output_shape is not None else None,
+            "flops": self.flops,
         }
 
 
@@ -48,6 +51,8 @@ class Count:
 
     ``outputs`` flattens nested results in order: an LSTM gives (output, h_n, c_n), attention
     (output, weights). ``error`` holds torch's message when the forward pass refused the input.
+    ``flops`` is torch's FLOP count of the forward pass (a multiply-add is 2; ``studycards.flops``), None
+    without an input or when not asked for; ``buffers`` the elements of its buffers (running statistics).
     """
 
     spec: str
@@ -56,6 +61,8 @@ class Count:
     outputs: tuple[Shape | None, ...]
     layers: tuple[LayerCount, ...]
     error: str | None = None
+    flops: int | None = None
+    buffers: int = 0
 
     @property
     def output_shape(self) -> Shape | None:
@@ -65,6 +72,7 @@ class Count:
         return {
             "params": self.params,
             "output_shape": list(self.output_shape) if self.output_shape is not None else None,
+            "flops": self.flops,
             "layers": [layer.to_dict() for layer in self.layers],
         }
 
@@ -81,7 +89,7 @@ def count(spec: str, input: Sequence[int] | str | None = None) -> Count:  # noqa
     if shape is None and isinstance(parsed, str):
         shape = tuple(DEFAULT_INPUT)
     try:
-        result = _measure(parsed, (), shape)
+        result = _measure(parsed, (), shape, True)
     except FormulaError as error:
         raise SpecError(f"cannot build {spec.strip()!r}: {error}") from None
     if result.error is not None:
@@ -89,13 +97,14 @@ def count(spec: str, input: Sequence[int] | str | None = None) -> Count:  # noqa
     return result
 
 
-def measure(spec: Formula | str, values: Mapping[str, Any], input_shape: Any) -> Count:
-    """Build ``spec`` with ``values`` and run it on ``input_shape`` (None: parameters only).
+def measure(spec: Formula | str, values: Mapping[str, Any], input_shape: Any, flops: bool = False) -> Count:
+    """Build ``spec`` with ``values`` and run it on ``input_shape`` (None: parameters only), counting
+    FLOPs too when ``flops`` (the counter slows the pass, so only truths that read FLOPs ask for it).
 
     Cached on the filled-in spec text and input, so checking 500 seeds of a resnet card builds it once.
     """
     key = tuple(sorted((k, v) for k, v in values.items() if k in _names(spec)))
-    return _measure(spec, key, _freeze(input_shape))
+    return _measure(spec, key, _freeze(input_shape), flops)
 
 
 def _names(spec: Formula | str) -> frozenset[str]:
@@ -111,24 +120,27 @@ def _freeze(shape: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=4096)
-def _measure(spec: Formula | str, bound: tuple, input_shape: Any) -> Count:
+def _measure(spec: Formula | str, bound: tuple, input_shape: Any, count_flops: bool = False) -> Count:
     values = dict(bound)
     # Eval mode: batch norm would refuse a batch of one 1×1 map in training mode, and dropout is moot.
     module = build_module(spec, values).eval()
     params = sum(p.numel() for p in module.parameters())
+    buffers = sum(b.numel() for b in module.buffers())
     text = filled_text(spec, values)
-    leaves = [(name or type(m).__name__, m) for name, m in _leaves(module)]
+    named = _leaves(module)
+    leaves = [(name or type(m).__name__, m) for name, m in named]
     recorded: dict[str, Shape | None] = {}
     if input_shape is None:
-        return Count(text, params, None, (), _rows(leaves, recorded))
+        return Count(text, params, None, (), _rows(leaves, recorded), buffers=buffers)
     shapes = _input_shapes(input_shape)
     hooks = [leaf.register_forward_hook(_recorder(recorded, name)) for name, leaf in leaves]
     error = None
+    tally = FlopTally(module)
     outputs: tuple[Shape | None, ...] = ()
     try:
         dtype = torch.long if isinstance(_first_leaf(module), nn.Embedding) else torch.float32
         tensors = [torch.empty(shape, device="meta", dtype=dtype) for shape in shapes]
-        with torch.no_grad():
+        with tally.counting(count_flops), torch.no_grad():
             result = module(*tensors)
         outputs = tuple(_flatten_shapes(result))
     except Exception as failure:  # torch rejects the input: that refusal is itself a fact to report
@@ -137,11 +149,18 @@ def _measure(spec: Formula | str, bound: tuple, input_shape: Any) -> Count:
         for hook in hooks:
             hook.remove()
     single = shapes[0] if len(shapes) == 1 else tuple(shapes)
-    return Count(text, params, single, outputs, _rows(leaves, recorded), error)
+    rows = _rows(leaves, recorded, tally.own([name for name, _ in named]))
+    return Count(text, params, single, outputs, rows, error, tally.total, buffers)
 
 
-def _rows(leaves: list[tuple[str, nn.Module]], recorded: dict[str, Shape | None]) -> tuple[LayerCount, ...]:
-    return tuple(LayerCount(name, type(m).__name__, _own_params(m), recorded.get(name)) for name, m in leaves)
+def _rows(
+    leaves: list[tuple[str, nn.Module]], recorded: dict[str, Shape | None], flops: list[int | None] | None = None
+) -> tuple[LayerCount, ...]:
+    shares = flops or [None] * len(leaves)
+    return tuple(
+        LayerCount(name, type(m).__name__, _own_params(m), recorded.get(name), share)
+        for (name, m), share in zip(leaves, shares)
+    )
 
 
 def _input_shapes(shape: Any) -> list[Shape]:
@@ -245,10 +264,12 @@ def truth_of(question) -> TruthResult | None:
     env: dict[str, Any] = dict(values)
     counts: dict[str, Count] = {}
     lines: list[str] = []
+    formula = truth.read if truth.read is not None else truth.holds
+    wants_flops = "flops" in formula.names | formula.calls  # type: ignore[union-attr]
     for name, spec in truth.layers.items():
         input_formula = truth.inputs.get(name)
         input_shape = input_formula.evaluate(values) if input_formula is not None else None
-        result = measure(spec, values, input_shape)
+        result = measure(spec, values, input_shape, wants_flops)
         counts[name] = result
         env[name] = result
         lines.append(_describe(result))
@@ -257,9 +278,14 @@ def truth_of(question) -> TruthResult | None:
         env["params"] = only.params
         if only.output_shape is not None:
             env["shape"] = only.output_shape
+        if only.flops is not None:
+            env["flops"] = only.flops
     from studycards.truth_compute import COMPUTE
 
-    functions = {"params": _params_of, "shape": _shape_of, "fails": _fails, **COMPUTE}
+    functions = {
+        "params": _params_of, "shape": _shape_of, "fails": _fails, "flops": _flops_of, "buffers": _buffers_of,
+        **COMPUTE,
+    }  # fmt: skip
     if truth.read is not None:
         value = truth.read.evaluate(env, functions)
         agrees = answers_agree(question.answer, value, card.tolerance)
@@ -294,7 +320,8 @@ def _describe(result: Count) -> str:
         return f"torch: {result.spec} on {render_value(result.input_shape)} fails: {result.error}"
     outs = [render_value(s) for s in result.outputs if s is not None]
     shown = outs[0] if len(outs) == 1 else "[" + ", ".join(outs) + "]"
-    return f"torch: {result.spec} on {render_value(result.input_shape)} → {shown} ({result.params:,} parameters)"
+    flops = f", {result.flops:,} FLOPs" if result.flops is not None else ""
+    return f"torch: {result.spec} on {render_value(result.input_shape)} → {shown} ({result.params:,} parameters{flops})"
 
 
 def _as_count(value: Any, what: str) -> Count:
@@ -316,6 +343,17 @@ def _shape_of(layer: Any, index: int = 0) -> Shape:
     if not 0 <= index < len(result.outputs) or result.outputs[index] is None:
         raise FormulaError(f"output {index} does not exist ({len(result.outputs)} outputs)")
     return result.outputs[index]  # type: ignore[return-value]
+
+
+def _flops_of(layer: Any) -> int:
+    result = _as_count(layer, "flops")
+    if result.flops is None:
+        raise FormulaError("this truth layer has no input, so no FLOPs" if result.error is None else result.error)
+    return result.flops
+
+
+def _buffers_of(layer: Any) -> int:
+    return _as_count(layer, "buffers").buffers
 
 
 def _fails(layer: Any) -> bool:

@@ -10,15 +10,20 @@ TORCH_LAYERS: frozenset[str] = frozenset(
         "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
         "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
         "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-        "Linear", "Bilinear", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
+        "Linear", "Bilinear", "Embedding",
+        "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
+        "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
         "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
-        "Flatten", "Unflatten", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Identity",
+        "TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
+        "Flatten", "Unflatten", "ReLU", "GELU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Identity",
+        "Dropout", "Dropout1d", "Dropout2d",
         "Sequential",
     }
 )  # fmt: skip
 
-# Composite helpers defined by studycards: parallel branches joined on channels, and x + f(x).
-COMBINATORS: frozenset[str] = frozenset({"Concat", "Residual"})
+# Composite helpers defined by studycards: parallel branches joined on channels, x + f(x), and a @ b
+# (a batch of matrix products, as attention's QKᵀ and weights·V, with no parameters).
+COMBINATORS: frozenset[str] = frozenset({"Concat", "Residual", "MatMul"})
 
 # Reusable blocks from ``studycards.architectures`` (GoogLeNet, ResNet, DenseNet pieces).
 BLOCKS: frozenset[str] = frozenset(

@@ -8,6 +8,7 @@ built under ``torch.device("meta")`` so even a 138M-parameter VGG costs no memor
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -22,7 +23,9 @@ from studycards.layer_names import ARCHITECTURE_NAMES, BLOCKS, SPEC_CALLS, TORCH
 # A layer count makes building slow (one Python object per layer), so it is bounded, whether it is given
 # as num_layers=... or positionally (the index of that positional argument, per constructor).
 MAX_LAYERS = 100
-LAYER_COUNT_POSITION = {"RNN": 2, "LSTM": 2, "GRU": 2, "DenseBlock": 0}
+LAYER_COUNT_POSITION = {
+    "RNN": 2, "LSTM": 2, "GRU": 2, "DenseBlock": 0, "TransformerEncoder": 1, "TransformerDecoder": 1,
+}  # fmt: skip
 FORBIDDEN_KWARGS = {"device", "dtype", "factory_kwargs"}
 
 
@@ -51,12 +54,20 @@ class Residual(nn.Module):
         return self.body(x) + self.shortcut(x)
 
 
+class MatMul(nn.Module):
+    """``a @ b`` of its two inputs (``torch.matmul``): a batch of matrix products with no parameters."""
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return torch.matmul(a, b)
+
+
 def _constructors() -> dict[str, Callable[..., nn.Module]]:
     from studycards import architectures
 
     table: dict[str, Callable[..., nn.Module]] = {name: getattr(nn, name) for name in TORCH_LAYERS}
     table["Concat"] = Concat
     table["Residual"] = Residual
+    table["MatMul"] = MatMul
     for name in BLOCKS:
         table[name] = architectures.BLOCKS[name]
     return table
@@ -84,7 +95,9 @@ def _guarded(name: str, constructor: Callable[..., nn.Module]) -> Callable[..., 
             if isinstance(value, int) and not isinstance(value, bool) and value > 2**48:
                 raise FormulaError(f"{name}: {value} is too large for a layer size")
         try:
-            return constructor(*(_torch_arg(a) for a in args), **{k: _torch_arg(v) for k, v in kwargs.items()})
+            with warnings.catch_warnings():  # advice for training runs (nested tensors, dropout) is noise here
+                warnings.simplefilter("ignore")
+                return constructor(*(_torch_arg(a) for a in args), **{k: _torch_arg(v) for k, v in kwargs.items()})
         except FormulaError:
             raise
         except Exception as error:  # torch's own argument checks: TypeError, ValueError, RuntimeError...

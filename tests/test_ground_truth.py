@@ -93,7 +93,7 @@ def test_attention_rows_include_its_own_projection_and_sum_to_the_total():
 
 
 def test_spec_vocabulary_matches_the_torch_free_name_lists():
-    assert set(spec_functions()) == TORCH_LAYERS | BLOCKS | {"Concat", "Residual"}
+    assert set(spec_functions()) == TORCH_LAYERS | BLOCKS | {"Concat", "Residual", "MatMul"}
     from studycards.architectures import ARCHITECTURES
 
     assert set(ARCHITECTURES) >= ARCHITECTURE_NAMES
@@ -136,7 +136,10 @@ def test_count_cli_json_and_table(run_cli):
     assert data == {
         "params": 5 * 5 * 3 * 8 + 8,
         "output_shape": [1, 8, 18, 18],
-        "layers": [{"name": "Conv2d", "type": "Conv2d", "params": 608, "output_shape": [1, 8, 18, 18]}],
+        "flops": 2 * 5 * 5 * 3 * 8 * 18 * 18,
+        "layers": [
+            {"name": "Conv2d", "type": "Conv2d", "params": 608, "output_shape": [1, 8, 18, 18], "flops": 388800}
+        ],
     }
     table = run_cli("count", "vgg16")
     assert "total parameters: 138,357,544" in table.output and "classifier.0" in table.output

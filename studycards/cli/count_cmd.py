@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from studycards.cli.output import echo_json, echo_table
+from studycards.flops import describe_flops
 from studycards.formula import render_value
 
 
@@ -13,9 +14,12 @@ from studycards.formula import render_value
 @click.option(
     "--input", "input_shape", default=None, help="Input shape, e.g. 1,3,224,224; several inputs separated by ';'."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: params, output_shape, layers.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: params, output_shape, flops, layers.")
 def count(spec: str, input_shape: str | None, as_json: bool) -> None:
-    """Count the parameters (and, given --input, output shapes) of a layer spec or a named network.
+    """Count the parameters (and, given --input, output shapes and FLOPs) of a layer spec or a named network.
+
+    FLOPs are torch's count (FlopCounterMode): a multiply-add is 2 FLOPs, so they are twice the
+    multiply-adds that papers and torchvision often publish as "GFLOPS".
 
     SPEC_OR_NAME is a torch layer like 'Conv2d(3, 8, 5, stride=2)', a 'Sequential(...)' of them, or a
     network name: alexnet, alexnet-2gpu, vgg11/13/16/19, googlenet, resnet18/34/50/101/152,
@@ -29,10 +33,14 @@ def count(spec: str, input_shape: str | None, as_json: bool) -> None:
         return
     rows = [
         (layer.name, layer.type, f"{layer.params:,}", render_value(layer.output_shape) if layer.output_shape else "")
+        + ((f"{layer.flops:,}" if layer.flops is not None else "",) if result.flops is not None else ())
         for layer in result.layers
     ]
-    echo_table(("layer", "type", "params", "output shape"), rows, right=(2,))
+    header = ("layer", "type", "params", "output shape") + (("FLOPs",) if result.flops is not None else ())
+    echo_table(header, rows, right=(2, 4))
     click.echo()
     click.echo(f"total parameters: {result.params:,}")
     if result.output_shape is not None:
         click.echo(f"output shape: {render_value(result.output_shape)} for input {render_value(result.input_shape)}")
+    if result.flops is not None:
+        click.echo(f"total FLOPs: {describe_flops(result.flops)}")
