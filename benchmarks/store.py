@@ -5,7 +5,8 @@ TUI and ``studycards due`` make, best of --repeat, beside a naive full-table sca
 into Python and filters there. Target: the due query (``Store.due_cards``) within 20 ms.
 
 Cards are spread over 50 decks of 2,000; due days run from 5 days overdue to 500 days ahead, so about
-1% are due, as for a learner with a large, mature collection. Each card has 10 logged reviews.
+1% are due, as for a learner with a large, mature collection. Each card has 10 logged reviews; about 1%
+of cards were reviewed today, a third of those failed (graded 2), so ``due_summary`` has learning cards.
 
     python benchmarks/store.py [--cards 100000] [--reviews-per-card 10] [--repeat 15]
 """
@@ -35,6 +36,7 @@ DECKS = 50
 def build(home: Path, cards: int, reviews_per_card: int) -> dict[str, list[str]]:
     Store(home).close()  # the real schema, indexes and triggers
     rng = random.Random(1)
+    failing = random.Random(2)  # its own stream, so the cards and days are those of earlier runs
     per_deck = cards // DECKS
     catalogue = {f"deck-{d:02}": [f"card-{c:05}" for c in range(per_deck)] for d in range(DECKS)}
     db = sqlite3.connect(home / "studycards.db")
@@ -48,8 +50,10 @@ def build(home: Path, cards: int, reviews_per_card: int) -> dict[str, list[str]]
             card_rows.append((deck_id, card_id, 5, 2.5, 100, due.isoformat(), first_seen.isoformat()))
             for r in range(reviews_per_card):
                 day = first_seen + timedelta(days=r * 3)
+                quality = 4
                 if r == reviews_per_card - 1 and rng.random() < 0.01:
                     day = TODAY  # a few reviews today, for the "reviewed today" counts
+                    quality = 2 if failing.random() < 1 / 3 else 4  # and the learning ones
                 log_rows.append(
                     (
                         "new" if r == 0 else "review",
@@ -59,7 +63,7 @@ def build(home: Path, cards: int, reviews_per_card: int) -> dict[str, list[str]]
                         "42",
                         "correct",
                         None,
-                        4,
+                        quality,
                         7.5,
                         *((None, None, None, None) if r == 0 else (r, 2.5, 3, day.isoformat())),
                         r + 1,
@@ -102,13 +106,22 @@ def naive_summary(db: sqlite3.Connection, catalogue: dict[str, list[str]]) -> li
     undone = {row[0] for row in db.execute("SELECT undoes FROM review_log WHERE undoes IS NOT NULL")}
     new: dict[str, int] = {}
     reviewed: dict[str, int] = {}
-    for review_id, deck_id, kind, day in db.execute("SELECT id, deck_id, kind, study_day FROM review_log"):
-        if day == today and review_id not in undone and kind in ("new", "review"):
-            reviewed[deck_id] = reviewed.get(deck_id, 0) + 1
+    last_today: dict[tuple[str, str], int] = {}
+    rows = db.execute("SELECT id, deck_id, card_id, kind, quality, study_day FROM review_log ORDER BY id")
+    for review_id, deck_id, card_id, kind, quality, day in rows:
+        if day == today and review_id not in undone and kind != "undo":
+            last_today[(deck_id, card_id)] = quality
+            if kind in ("new", "review"):
+                reviewed[deck_id] = reviewed.get(deck_id, 0) + 1
             if kind == "new":
                 new[deck_id] = new.get(deck_id, 0) + 1
+    not_due = {(d, c) for d, c, due_day in db.execute("SELECT deck_id, card_id, due FROM cards") if due_day > today}
+    learning: dict[str, int] = {}
+    for key, quality in last_today.items():
+        if quality < 4 and key in not_due:
+            learning[key[0]] = learning.get(key[0], 0) + 1
     return [
-        (d, due.get(d, 0), min(len(c) - seen.get(d, 0), 20 - new.get(d, 0)), reviewed.get(d, 0))
+        (d, due.get(d, 0), min(len(c) - seen.get(d, 0), 20 - new.get(d, 0)), reviewed.get(d, 0), learning.get(d, 0))
         for d, c in catalogue.items()
     ]
 
@@ -145,6 +158,7 @@ def main() -> None:
                 lambda: naive_due(raw),
             ),
             (f"new_cards({deck!r}, ids)", lambda: store.new_cards(deck, catalogue[deck]), None),
+            ("learning_cards() all decks", lambda: store.learning_cards(), None),
             (
                 "due_summary (studycards due)",
                 lambda: store.due_summary(catalogue),
@@ -165,6 +179,9 @@ def main() -> None:
                 continue
             naive_best, naive_median, naive_result = best_ms(naive, max(3, args.repeat // 3))
             assert len(naive_result) == rows or name.startswith("due_summary") or "catalogue" in name
+            if name.startswith("due_summary"):
+                fast_rows = [(d.deck, d.due, d.new, d.reviewed_today, d.learning) for d in result]
+                assert fast_rows == naive_result, "due_summary disagrees with the naive scan"
             ratio = naive_best / best if best else float("inf")
             print(
                 f"{name:<30} {rows:>6} {best:>7.2f} ({median:>6.2f}) {naive_best:>8.2f} ({naive_median:>7.2f})"

@@ -3,11 +3,13 @@
 Kept free of any UI so every rule can be tested without a terminal; the TUI only shows ``session.current``
 and calls ``check``, ``grade``, ``skip``, ``undo`` and ``add_practice``.
 
-The queue: cards due (most overdue first), then new cards within each deck's daily limit, then, only when
-the learner asks, extra practice (logged, schedule untouched). A daily review over every deck interleaves
-the decks (round robin), so consecutive cards rarely share a topic. A card graded below 4 comes back a few
-cards later as a re-drill, again and again until it scores 4 or more (SM-2's same-day rule); re-drills are
-logged but do not move the schedule.
+The queue: learning cards first (failed earlier today, in this or any other session, and not yet answered
+with 4 or 5: ``Store.learning_cards``, read from the log), then cards due (most overdue first), then new
+cards within each deck's daily limit, then, only when the learner asks, extra practice (logged, schedule
+untouched). A daily review over every deck interleaves the decks (round robin), so consecutive cards rarely
+share a topic; learning cards keep the order they were failed in. A card graded below 4 comes back a few
+cards later as a re-drill, again and again until it scores 4 or more (SM-2's same-day rule); re-drills,
+including a learning card asked in a later session, are logged as ``redrill`` and do not move the schedule.
 
 Every question gets a fresh seed (new numbers each time, so answers cannot be remembered), and the seed
 goes into the store's log with the answer, so any review can be regenerated exactly. Each grade is
@@ -114,6 +116,7 @@ class Summary:
     mistakes: tuple[MistakeMade, ...]
     today: date
     due_left: int  # cards of this session's decks still due today (skipped, or the session ended early)
+    learning_left: int  # cards of these decks failed today and not yet answered with 4 or 5
     next_due: date | None  # the first later study day with cards due, if any
     next_due_count: int
 
@@ -331,6 +334,7 @@ class QuizSession:
             if not _is_correct(g)
         )
         due_left = len(self.store.due_cards(self.deck_id, catalogue=self._catalogue))
+        learning_left = len(self.store.learning_cards(self.deck_id, catalogue=self._catalogue))
         later = sorted(
             card.due
             for card in self.store.cards()
@@ -347,6 +351,7 @@ class QuizSession:
             mistakes=mistakes,
             today=today,
             due_left=due_left,
+            learning_left=learning_left,
             next_due=next_due,
             next_due_count=later.count(next_due) if next_due is not None else 0,
         )
@@ -354,6 +359,10 @@ class QuizSession:
     # --- inside ------------------------------------------------------------------------------------------------
 
     def _initial_queue(self) -> list[QueueItem]:
+        learning = [
+            self._new_item(self._cards[(card.deck_id, card.card_id)], "redrill")
+            for card in self.store.learning_cards(self.deck_id, catalogue=self._catalogue)
+        ]
         due_by_deck: dict[str, list[QueueItem]] = {deck.id: [] for deck in self.decks}
         for scheduled in self.store.due_cards(self.deck_id, catalogue=self._catalogue):
             card = self._cards[(scheduled.deck_id, scheduled.card_id)]
@@ -366,8 +375,8 @@ class QuizSession:
             for deck in self.decks
         }
         if self.interleaved:
-            return interleave(due_by_deck.values()) + interleave(new_by_deck.values())
-        return [item for items in (*due_by_deck.values(), *new_by_deck.values()) for item in items]
+            return learning + interleave(due_by_deck.values()) + interleave(new_by_deck.values())
+        return learning + [item for items in (*due_by_deck.values(), *new_by_deck.values()) for item in items]
 
     def _new_item(self, card: CardTemplate, kind: str) -> QueueItem:
         return QueueItem(uid=next(self._counters.uid), card=card, kind=kind, seed=self._new_seed())

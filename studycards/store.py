@@ -16,6 +16,14 @@ makes the card new again). A review is "effective" unless it is an undo row or h
 replay uses effective ``new``/``review`` rows only, so a rebuild gives the same states after undos.
 Only a card's latest effective scheduled review can be undone, which is what makes the two agree.
 
+Learning cards are derived from the log too, and never stored: a card is **learning** on a study day when
+its last effective answer that day (of any kind: new, review, re-drill or practice) was graded below 4
+(``sm2.REDRILL_BELOW``), it has a schedule, and it is not due that day (a due card is asked as a scheduled
+review, which comes first). So a card failed today comes back today in any later session, in any
+terminal, until it is answered with 4 or 5; an undo of that answer brings back whatever came before it.
+``learning_cards`` reads only the day's rows, through ``review_log_day``; ``learning_from_log`` recomputes
+the same set by replaying the whole log, for ``studycards doctor``.
+
 Safety: WAL, a busy timeout, and one ``BEGIN IMMEDIATE`` transaction per review, so a killed process
 loses nothing it committed and two terminals never fail with "database is locked". A new database is
 built under a temporary name and linked into place, so the real path never holds a half-made file. An
@@ -159,15 +167,34 @@ class LoggedReview:
 
 @dataclass(frozen=True)
 class DeckToday:
-    """What ``studycards due`` shows for a deck: cards due, new cards available, and reviews done today."""
+    """What ``studycards due`` shows for a deck: cards due, new cards available, reviews done today, and
+    learning cards (failed today, not yet answered with 4 or 5; never counted as due as well)."""
 
     deck: str
     due: int
     new: int
     reviewed_today: int
+    learning: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"deck": self.deck, "due": self.due, "new": self.new, "reviewed_today": self.reviewed_today}
+        return {
+            "deck": self.deck,
+            "learning": self.learning,
+            "due": self.due,
+            "new": self.new,
+            "reviewed_today": self.reviewed_today,
+        }
+
+
+@dataclass(frozen=True)
+class LearningCard:
+    """A card failed today and not yet answered well: the review that left it learning (its last answer
+    today, graded below 4)."""
+
+    deck_id: str
+    card_id: str
+    quality: int
+    review_id: int
 
 
 @dataclass(frozen=True)
@@ -282,15 +309,39 @@ class Store:
         unseen = [card_id for card_id in dict.fromkeys(card_ids) if card_id not in seen]
         return unseen[:left]
 
+    def learning_cards(
+        self,
+        deck: str | None = None,
+        today: date | None = None,
+        catalogue: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[LearningCard]:
+        """Cards learning on ``today`` (default: the current study day), in the order they were failed.
+
+        ``deck`` and ``catalogue`` narrow them as for ``due_cards``. Only the day's rows are read.
+        """
+        day = today or self.today()
+        with self._reading() as db:
+            learning = _learning(db, day)
+        decks = None if catalogue is None else _card_sets(catalogue)
+        return [
+            card
+            for card in learning
+            if (deck is None or card.deck_id == deck) and (decks is None or card.card_id in decks.get(card.deck_id, ()))
+        ]
+
     def due_summary(self, catalogue: Mapping[str, Sequence[str]], today: date | None = None) -> list[DeckToday]:
         """One ``DeckToday`` per deck of ``catalogue``, in its order (what ``studycards due`` prints).
 
         ``reviewed_today`` counts today's effective scheduled reviews (new and review; not re-drills,
-        practice, or undone reviews).
+        practice, or undone reviews); ``learning`` counts the deck's ``learning_cards``.
         """
         day = today or self.today()
         decks = _card_sets(catalogue)
         with self._reading() as db:
+            learning_counts: dict[str, int] = {}
+            for card in _learning(db, day):
+                if card.card_id in decks.get(card.deck_id, ()):
+                    learning_counts[card.deck_id] = learning_counts.get(card.deck_id, 0) + 1
             due_counts: dict[str, int] = {}
             for deck_id, card_id in db.execute("SELECT deck_id, card_id FROM cards WHERE due <= ?", (day.isoformat(),)):
                 if card_id in decks.get(deck_id, ()):
@@ -319,6 +370,7 @@ class Store:
                         due=due_counts.get(deck_id, 0),
                         new=min(unseen, left),
                         reviewed_today=reviewed.get(deck_id, 0),
+                        learning=learning_counts.get(deck_id, 0),
                     )
                 )
         return summary
@@ -697,6 +749,34 @@ class Store:
         with self._reading() as db:
             return _replay(db)
 
+    def learning_from_log(self, today: date | None = None) -> list[LearningCard]:
+        """The learning cards of ``today`` recomputed the slow way, for ``studycards doctor``: every
+        effective row of the log read in order, with each card's schedule replayed from it (not read
+        from the cards table), so it shares neither query nor index with ``learning_cards``."""
+        day = today or self.today()
+        last_answer: dict[tuple[str, str], tuple[int, int]] = {}
+        with self._reading() as db:
+            schedules = {(card.deck_id, card.card_id): card for card in _replay(db)}
+            rows = db.execute("SELECT id, deck_id, card_id, quality, study_day FROM effective_reviews ORDER BY id")
+            for review_id, deck_id, card_id, quality, day_text in rows:
+                if day_text == day.isoformat():
+                    last_answer[(deck_id, card_id)] = (quality, review_id)
+        learning = [
+            LearningCard(deck_id, card_id, quality, review_id)
+            for (deck_id, card_id), (quality, review_id) in last_answer.items()
+            if quality < sm2.REDRILL_BELOW
+            and (deck_id, card_id) in schedules
+            and schedules[(deck_id, card_id)].due > day
+        ]
+        return sorted(learning, key=lambda card: card.review_id)
+
+    def reviews_after(self, today: date | None = None) -> int:
+        """Log rows dated on a study day after ``today``: made while the clock was ahead (or in another
+        time zone). They cannot count for today, so ``studycards doctor`` points them out."""
+        day = today or self.today()
+        with self._reading() as db:
+            return db.execute("SELECT COUNT(*) FROM review_log WHERE study_day > ?", (day.isoformat(),)).fetchone()[0]
+
     def differences_from_log(self) -> list[str]:
         """``deck/card`` of every card whose stored schedule differs from the replayed log."""
         with self._reading() as db:
@@ -992,6 +1072,23 @@ def _replay(db: sqlite3.Connection) -> list[ScheduledCard]:
             first_seen=previous.first_seen if previous else day,
         )
     return [cards[key] for key in sorted(cards)]
+
+
+def _learning(db: sqlite3.Connection, day: date) -> list[LearningCard]:
+    """The cards learning on ``day``, in the order they were failed (see the module docstring).
+
+    Only the day's rows are read, along ``review_log_day``; SQLite takes the bare ``quality`` from the
+    row with the largest id of each group, i.e. the card's last effective answer of the day.
+    """
+    rows = db.execute(
+        "SELECT last.deck_id, last.card_id, last.quality, last.id FROM"
+        " (SELECT deck_id, card_id, quality, MAX(id) AS id FROM effective_reviews WHERE study_day = ?"
+        "  GROUP BY deck_id, card_id) AS last"
+        " JOIN cards ON cards.deck_id = last.deck_id AND cards.card_id = last.card_id"
+        " WHERE last.quality < ? AND cards.due > ? ORDER BY last.id",
+        (day.isoformat(), sm2.REDRILL_BELOW, day.isoformat()),
+    )
+    return [LearningCard(deck_id, card_id, quality, review_id) for deck_id, card_id, quality, review_id in rows]
 
 
 def _new_done(db: sqlite3.Connection, day: date) -> dict[str, int]:

@@ -43,7 +43,7 @@ def due_json(run_cli) -> dict[str, dict]:
     result = run_cli("due", "--json")
     assert result.exit_code == 0, result.output
     entries = json.loads(result.stdout)
-    assert all(set(entry) == {"deck", "due", "new", "reviewed_today"} for entry in entries)
+    assert all(set(entry) == {"deck", "learning", "due", "new", "reviewed_today"} for entry in entries)
     return {entry["deck"]: entry for entry in entries}
 
 
@@ -63,6 +63,7 @@ def test_due_on_a_fresh_home_lists_every_deck_with_its_new_cards(run_cli, home: 
     for deck in decks:
         assert entries[deck["id"]] == {
             "deck": deck["id"],
+            "learning": 0,
             "due": 0,
             "new": min(20, len(deck["cards"])),
             "reviewed_today": 0,
@@ -72,19 +73,19 @@ def test_due_on_a_fresh_home_lists_every_deck_with_its_new_cards(run_cli, home: 
 
 def test_due_counts_due_new_and_reviewed_today_for_a_deck(run_cli, home: Path, own_decks_only):
     write_deck(home, "mine", [f"c{i}" for i in range(25)])
-    assert due_json(run_cli)["mine"] == {"deck": "mine", "due": 0, "new": 20, "reviewed_today": 0}
+    assert due_json(run_cli)["mine"] == {"deck": "mine", "learning": 0, "due": 0, "new": 20, "reviewed_today": 0}
     review_days_ago(home, 3, "mine", ["c0", "c1", "c2"])  # due again two days ago
     with Store(home) as store:
         store.record_review("mine", "c3", 5)  # new today
         store.record_review("mine", "c4", 2)  # new today, a lapse
         store.record_review("mine", "c4", 4, kind="redrill")  # logged, not counted as a second card
-    assert due_json(run_cli)["mine"] == {"deck": "mine", "due": 3, "new": 18, "reviewed_today": 2}
+    assert due_json(run_cli)["mine"] == {"deck": "mine", "learning": 0, "due": 3, "new": 18, "reviewed_today": 2}
 
     table = run_cli("due")
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["deck", "due", "new", "reviewed", "today"]
-    assert "mine 3 18 2" in [" ".join(line.split()) for line in lines]
+    assert lines[0].split() == ["deck", "learning", "due", "new", "reviewed", "today"]
+    assert "mine 0 3 18 2" in [" ".join(line.split()) for line in lines]
 
 
 def test_the_new_card_limit_comes_from_config_toml(run_cli, home: Path, own_decks_only):
@@ -113,7 +114,7 @@ def test_a_template_removed_from_its_deck_file_keeps_its_history_and_comes_back(
     assert due_json(run_cli)["mine"]["due"] == 2
     original = path.read_text()
     write_deck(home, "mine", ["keep"])
-    assert due_json(run_cli)["mine"] == {"deck": "mine", "due": 1, "new": 0, "reviewed_today": 0}
+    assert due_json(run_cli)["mine"] == {"deck": "mine", "learning": 0, "due": 1, "new": 0, "reviewed_today": 0}
     path.write_text(original)
     assert due_json(run_cli)["mine"]["due"] == 2
     with Store(home) as store:
@@ -177,3 +178,58 @@ def test_doctor_mentions_cards_whose_template_is_gone(run_cli, home: Path, own_d
     result = run_cli("doctor")
     assert result.exit_code == 0
     assert "cards: 3 scheduled; 2 of them from templates no longer in any deck (kept, not scheduled)" in result.stdout
+
+
+def review_today(home: Path, deck: str, card: str, quality: int, kind: str = "review") -> None:
+    with Store(home) as store:
+        store.record_review(deck, card, quality, kind=kind)
+
+
+def test_due_counts_cards_failed_today_as_learning_until_they_get_4(run_cli, home: Path, own_decks_only):
+    write_deck(home, "mine", ["a", "b", "c"])
+    review_days_ago(home, 1, "mine", ["a"])  # due today
+    review_today(home, "mine", "b", 2)  # introduced and failed today
+    review_today(home, "mine", "c", 1)
+    mine = due_json(run_cli)["mine"]
+    assert (mine["learning"], mine["due"], mine["new"], mine["reviewed_today"]) == (2, 1, 0, 2)
+
+    table = run_cli("due").stdout.splitlines()
+    assert table[0].split() == ["deck", "learning", "due", "new", "reviewed", "today"]
+    assert table[2].split() == ["mine", "2", "1", "0", "2"]
+
+    review_today(home, "mine", "b", 4, kind="redrill")  # answered well: no longer learning
+    assert due_json(run_cli)["mine"]["learning"] == 1
+    with Store(home) as store:
+        store.undo_last_review()  # undone: failed again as far as the log goes
+    assert due_json(run_cli)["mine"]["learning"] == 2
+
+
+def test_doctor_recomputes_todays_learning_cards_from_the_whole_log(run_cli, home: Path, own_decks_only):
+    write_deck(home, "mine", ["a", "b"])
+    review_today(home, "mine", "a", 2)
+    review_today(home, "mine", "b", 5)
+    healthy = run_cli("doctor")
+    assert healthy.exit_code == 0, healthy.output
+    assert "learning today: 1 card (mine 1); the whole review log agrees" in healthy.stdout
+
+    with sqlite3.connect(home / "studycards.db") as raw:  # a schedule damaged to say a is due today
+        raw.execute("UPDATE cards SET due = '2000-01-01' WHERE card_id = 'a'")
+    raw.close()
+    assert due_json(run_cli)["mine"]["learning"] == 0  # the damage hides the failed card
+    checked = run_cli("doctor")
+    assert checked.exit_code == 1
+    assert "learning today: 1 differ from the review log: mine/a (learning by the log)" in checked.stdout
+    assert "studycards doctor --rebuild" in checked.stdout
+    rebuilt = run_cli("doctor", "--rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "learning today: 1 card (mine 1)" in rebuilt.stdout
+    assert due_json(run_cli)["mine"]["learning"] == 1
+
+
+def test_doctor_points_out_reviews_made_while_the_clock_was_ahead(run_cli, home: Path, own_decks_only):
+    write_deck(home, "mine", ["a"])
+    review_days_ago(home, -3, "mine", ["a"], quality=1)  # three days in the future
+    result = run_cli("doctor")
+    assert result.exit_code == 0, result.output
+    assert "clock: 1 review dated after today" in result.stdout
+    assert "learning today: none" in result.stdout

@@ -160,9 +160,9 @@ def test_new_cards_respect_the_daily_limit_per_deck_in_deck_order(store: Store, 
 def test_due_summary_counts_per_deck_in_catalogue_order_even_when_empty(store: Store, clock: Clock):
     cat = {"rnn": ["r1", "r2"], "cnn": ["c1", "c2", "c3", "c4", "c5"], "empty": []}
     assert [d.to_dict() for d in store.due_summary(cat)] == [
-        {"deck": "rnn", "due": 0, "new": 2, "reviewed_today": 0},
-        {"deck": "cnn", "due": 0, "new": 3, "reviewed_today": 0},
-        {"deck": "empty", "due": 0, "new": 0, "reviewed_today": 0},
+        {"deck": "rnn", "learning": 0, "due": 0, "new": 2, "reviewed_today": 0},
+        {"deck": "cnn", "learning": 0, "due": 0, "new": 3, "reviewed_today": 0},
+        {"deck": "empty", "learning": 0, "due": 0, "new": 0, "reviewed_today": 0},
     ]
     store.record_review("cnn", "c1", 4)
     store.record_review("cnn", "c2", 2)

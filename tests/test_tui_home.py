@@ -45,16 +45,18 @@ def rows(app: StudycardsApp) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
 
 
-def test_the_table_lists_every_deck_with_due_new_and_done_today(app):
+def test_the_table_lists_every_deck_with_learning_due_new_and_done_today(app):
     async def scenario(pilot: Pilot) -> None:
         assert isinstance(app.screen, HomeScreen)
         expected = app.store.due_summary(catalogue(app.decks))
         table = rows(app)
         assert [row[0] for row in table] == [deck.id for deck in app.decks]
-        assert [(row[2], row[3], row[4]) for row in table] == [
-            (str(today.due), str(today.new), str(today.reviewed_today)) for today in expected
+        assert [tuple(row[2:6]) for row in table] == [
+            (str(today.learning), str(today.due), str(today.new), str(today.reviewed_today)) for today in expected
         ]
-        assert any(int(row[3]) > 0 for row in table)
+        assert any(int(row[4]) > 0 for row in table)
+        columns = [str(column.label) for column in app.screen.query_one(DeckTable).columns.values()]
+        assert columns == ["deck", "title", "learning", "due", "new", "done today"]
 
     drive(app, scenario)
 
@@ -72,8 +74,30 @@ def test_enter_quizzes_the_highlighted_deck_and_the_counts_update_on_return(app)
         await pilot.press("enter")
         assert isinstance(app.screen, HomeScreen)
         cnn_row = rows(app)[ids.index("cnn")]
-        assert cnn_row[4] == "1"  # reviewed today
+        assert cnn_row[5] == "1"  # reviewed today
         assert app.screen.query_one(DeckTable).cursor_row == ids.index("cnn")
+
+    drive(app, scenario)
+
+
+def test_a_card_failed_in_a_quiz_ended_early_shows_as_learning_and_comes_first_next_time(app):
+    async def scenario(pilot: Pilot) -> None:
+        ids = [deck.id for deck in app.decks]
+        await pilot.press(*["down"] * ids.index("cnn"), "enter")
+        failed = app.screen.session.current.question
+        await pilot.press(*"123456789", "enter")  # a wrong answer
+        await pilot.pause()
+        await pilot.press("1", "escape")  # graded 1, and the session ended before its re-drill
+        assert "1 failed card to re-drill today" in str(app.screen.query_one("#summary-text").render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
+        assert rows(app)[ids.index("cnn")][2] == "1"
+        totals = str(app.screen.query_one("#home-totals").render())
+        assert ": 1 learning (failed earlier today), " in totals
+        await pilot.press("enter")  # the cnn quiz again: the failed card first, with new numbers
+        current = app.screen.session.current
+        assert current.item.kind == "redrill" and current.question.card == failed.card
+        assert current.question.seed != failed.seed
 
     drive(app, scenario)
 

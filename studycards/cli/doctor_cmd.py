@@ -14,10 +14,11 @@ from studycards.errors import StoreError
 )
 @click.pass_context
 def doctor(ctx: click.Context, rebuild: bool) -> None:
-    """Check the review database: SQLite integrity, and that each card's schedule matches its review log.
+    """Check the review database: SQLite integrity, that each card's schedule matches its review log, and
+    that today's learning cards (failed today, asked first) are the ones the whole log gives.
 
-    Exits 1 if the schedules disagree with the log (fix: --rebuild). A damaged database is never
-    changed: it is reported and left for you to restore.
+    Exits 1 if the schedules or the learning cards disagree with the log (fix: --rebuild). A damaged
+    database is never changed: it is reported and left for you to restore.
     """
     from studycards.store import Store
 
@@ -37,15 +38,51 @@ def doctor(ctx: click.Context, rebuild: bool) -> None:
         if rebuild:
             rebuilt = store.rebuild_cards()
             click.echo(f"rebuilt: {rebuilt} card schedules from the review log")
-            return
-        differing = store.differences_from_log()
-        if not differing:
-            click.echo("schedules: all match the review log")
-            return
-        shown = ", ".join(differing[:5]) + (", ..." if len(differing) > 5 else "")
-        click.echo(f"schedules: {len(differing)} differ from the review log ({shown})")
-        click.echo("run `studycards doctor --rebuild` to recompute them from the log")
-        ctx.exit(1)
+            differing = []
+        else:
+            differing = store.differences_from_log()
+            if differing:
+                click.echo(f"schedules: {len(differing)} differ from the review log ({_listed(differing)})")
+            else:
+                click.echo("schedules: all match the review log")
+        learning_agrees = _check_learning(store)
+        if differing or not learning_agrees:
+            click.echo("run `studycards doctor --rebuild` to recompute the schedules from the log")
+            ctx.exit(1)
+
+
+def _check_learning(store) -> bool:
+    """Today's learning cards as ``due`` and the quiz read them (today's rows, through the day index)
+    against the same set recomputed from the whole log; and a note on rows dated after today."""
+    today = store.today()
+    reported = store.learning_cards(today=today)
+    recomputed = store.learning_from_log(today=today)
+    keys = {(card.deck_id, card.card_id) for card in reported}
+    expected = {(card.deck_id, card.card_id) for card in recomputed}
+    later = store.reviews_after(today)
+    if later:
+        click.echo(
+            f"clock: {later} review{'s' if later != 1 else ''} dated after today ({today.isoformat()}),"
+            " made while the clock was ahead; they count for their own day, not today"
+        )
+    if keys == expected:
+        per_deck: dict[str, int] = {}
+        for card in reported:
+            per_deck[card.deck_id] = per_deck.get(card.deck_id, 0) + 1
+        listed = ", ".join(f"{deck} {count}" for deck, count in sorted(per_deck.items()))
+        counted = f"{len(keys)} card{'s' if len(keys) != 1 else ''} ({listed})" if keys else "none"
+        click.echo(f"learning today: {counted}; the whole review log agrees")
+        return True
+    wrong = sorted(
+        f"{deck}/{card} ({'not learning' if (deck, card) in keys else 'learning'} by the log)"
+        for deck, card in keys ^ expected
+    )
+    click.echo(f"learning today: {len(wrong)} differ from the review log: {_listed(wrong)}")
+    return False
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:5]) + (", ..." if len(items) > 5 else "")
 
 
 def _orphans(home, store) -> str:

@@ -1,4 +1,5 @@
-"""``studycards due``: for each deck, what today holds: cards due, new cards available, reviews done."""
+"""``studycards due``: for each deck, what today holds: learning cards, cards due, new cards available,
+reviews done."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ from studycards.cli.output import echo_json, echo_table
 
 @click.command()
 @click.option(
-    "--json", "as_json", is_flag=True, help='Print JSON: [{"deck", "due", "new", "reviewed_today"}], one per deck.'
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print JSON: [{"deck", "learning", "due", "new", "reviewed_today"}], one per deck.',
 )
 @click.pass_context
 def due(ctx: click.Context, as_json: bool) -> None:
-    """Cards due today, new cards available today, and cards reviewed today, per deck.
+    """Learning cards, cards due today, new cards available today, and cards reviewed today, per deck.
+
+    A learning card was graded below 4 earlier today and not yet answered with 4 or 5: the next quiz or
+    review asks it first.
 
     The study day rolls over at 4 am local time (day_starts_at_hour in <home>/config.toml), and each deck
     introduces at most new_cards_per_day new cards a day (default 20).
@@ -33,7 +40,7 @@ def due(ctx: click.Context, as_json: bool) -> None:
         click.echo("no decks: add deck files to the decks folder of your data home")
         return
     echo_table(
-        ("deck", "due", "new", "reviewed today"),
-        [(deck.deck, deck.due, deck.new, deck.reviewed_today) for deck in summary],
-        right=(1, 2, 3),
+        ("deck", "learning", "due", "new", "reviewed today"),
+        [(deck.deck, deck.learning, deck.due, deck.new, deck.reviewed_today) for deck in summary],
+        right=(1, 2, 3, 4),
     )

@@ -1,4 +1,5 @@
-"""The home screen (``studycards`` with no command): every deck with what today holds for it.
+"""The home screen (``studycards`` with no command): every deck with what today holds for it: learning
+cards (failed earlier today, asked first), cards due, new cards, and reviews done today.
 
 Enter quizzes the highlighted deck, ``r`` starts the daily review across all decks. The counts are read
 from the store again whenever the screen comes back, so they reflect the session just finished.
@@ -15,11 +16,11 @@ from textual.widgets import Footer, Static
 
 from studycards.tui.widgets import DeckTable
 
-TITLE_WIDTH = 42
+TITLE_WIDTH = 32  # the deck, its title and four counts fit 80 columns
 
 
 class HomeScreen(Screen[None]):
-    """Decks with cards due, new cards available and reviews done today."""
+    """Decks with learning cards, cards due, new cards available and reviews done today."""
 
     BINDINGS = [
         Binding("r", "review", "Review all"),
@@ -38,6 +39,7 @@ class HomeScreen(Screen[None]):
         table = self.query_one(DeckTable)
         table.add_column("deck", key="deck")
         table.add_column("title", key="title", width=TITLE_WIDTH)
+        table.add_column("learning", key="learning")
         table.add_column("due", key="due")
         table.add_column("new", key="new")
         table.add_column("done today", key="today")
@@ -62,6 +64,7 @@ class HomeScreen(Screen[None]):
             table.add_row(
                 today.deck,
                 _shorten(titles[today.deck], TITLE_WIDTH),
+                _right(today.learning),
                 _right(today.due),
                 _right(today.new),
                 _right(today.reviewed_today),
@@ -69,6 +72,7 @@ class HomeScreen(Screen[None]):
             )
         if summary:
             table.move_cursor(row=min(row, len(summary) - 1))
+        learning = sum(today.learning for today in summary)
         due = sum(today.due for today in summary)
         new = sum(today.new for today in summary)
         done = sum(today.reviewed_today for today in summary)
@@ -76,8 +80,9 @@ class HomeScreen(Screen[None]):
         if not summary:
             totals.update("No decks: add deck files to the decks folder of your data home.")
         else:
+            failed = f"{learning} learning (failed earlier today), " if learning else ""
             totals.update(
-                f"Today ({app.store.today().isoformat()}): {due} due and {new} new across "
+                f"Today ({app.store.today().isoformat()}): {failed}{due} due and {new} new across "
                 f"{len(summary)} deck{'s' if len(summary) != 1 else ''}; {done} reviewed so far."
             )
 

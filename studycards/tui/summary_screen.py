@@ -70,6 +70,9 @@ def summary_text(summary: Summary) -> str:
 
 def next_due_text(summary: Summary) -> str:
     parts = []
+    if summary.learning_left:
+        count = summary.learning_left
+        parts.append(f"{count} failed card{'s' if count != 1 else ''} to re-drill today")
     if summary.due_left:
         parts.append(f"{summary.due_left} still due today")
     if summary.next_due is not None:
