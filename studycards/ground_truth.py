@@ -19,7 +19,7 @@ from torch import nn
 from studycards.errors import FormulaError, SpecError
 from studycards.flops import FlopTally
 from studycards.formula import Formula, render_value
-from studycards.layer_spec import build_module, filled_text, parse_spec
+from studycards.layer_spec import build_module, parse_spec, typed_layer
 
 Shape = tuple[int, ...]
 MAX_DIMS = 8
@@ -126,7 +126,7 @@ def _measure(spec: Formula | str, bound: tuple, input_shape: Any, count_flops: b
     module = build_module(spec, values).eval()
     params = sum(p.numel() for p in module.parameters())
     buffers = sum(b.numel() for b in module.buffers())
-    text = filled_text(spec, values)
+    text = typed_layer(spec, values)
     named = _leaves(module)
     leaves = [(name or type(m).__name__, m) for name, m in named]
     recorded: dict[str, Shape | None] = {}
@@ -263,7 +263,6 @@ def truth_of(question) -> TruthResult | None:
     values = {**question.values, "answer": question.answer}
     env: dict[str, Any] = dict(values)
     counts: dict[str, Count] = {}
-    lines: list[str] = []
     formula = truth.read if truth.read is not None else truth.holds
     wants_flops = "flops" in formula.names | formula.calls  # type: ignore[union-attr]
     for name, spec in truth.layers.items():
@@ -272,7 +271,6 @@ def truth_of(question) -> TruthResult | None:
         result = measure(spec, values, input_shape, wants_flops)
         counts[name] = result
         env[name] = result
-        lines.append(_describe(result))
     if len(counts) == 1:
         only = next(iter(counts.values()))
         env["params"] = only.params
@@ -280,18 +278,28 @@ def truth_of(question) -> TruthResult | None:
             env["shape"] = only.output_shape
         if only.flops is not None:
             env["flops"] = only.flops
+    from studycards.torch_line import Trace, truth_lines
     from studycards.truth_compute import COMPUTE
 
-    functions = {
+    trace = Trace(env, counts)
+    functions = {name: trace.wrap(name, f) if name in COMPUTE else f for name, f in truth_functions().items()}
+    if truth.read is not None:
+        value = truth.read.evaluate(trace, functions)
+        agrees = answers_agree(question.answer, value, card.tolerance)
+    else:
+        value = truth.holds.evaluate(trace, functions)  # type: ignore[union-attr]
+        agrees = bool(value)
+    return TruthResult(agrees=agrees, value=value, lines=truth_lines(truth, counts, trace, value))
+
+
+def truth_functions() -> dict[str, Any]:
+    """The functions a truth formula may call: measurements of its layers and CPU computations."""
+    from studycards.truth_compute import COMPUTE
+
+    return {
         "params": _params_of, "shape": _shape_of, "fails": _fails, "flops": _flops_of, "buffers": _buffers_of,
         **COMPUTE,
     }  # fmt: skip
-    if truth.read is not None:
-        value = truth.read.evaluate(env, functions)
-        agrees = answers_agree(question.answer, value, card.tolerance)
-        return TruthResult(agrees=agrees, value=value, lines=tuple(lines))
-    value = truth.holds.evaluate(env, functions)  # type: ignore[union-attr]
-    return TruthResult(agrees=bool(value), value=value, lines=tuple(lines))
 
 
 def answers_agree(answer: Any, value: Any, tolerance: Any = None) -> bool:
@@ -311,17 +319,6 @@ def answers_agree(answer: Any, value: Any, tolerance: Any = None) -> bool:
     if tolerance:
         return abs(Fraction(answer) - Fraction(value)) <= Fraction(tolerance)
     return answer == value
-
-
-def _describe(result: Count) -> str:
-    if result.input_shape is None:
-        return f"torch: {result.spec} has {result.params:,} parameters"
-    if result.error is not None:
-        return f"torch: {result.spec} on {render_value(result.input_shape)} fails: {result.error}"
-    outs = [render_value(s) for s in result.outputs if s is not None]
-    shown = outs[0] if len(outs) == 1 else "[" + ", ".join(outs) + "]"
-    flops = f", {result.flops:,} FLOPs" if result.flops is not None else ""
-    return f"torch: {result.spec} on {render_value(result.input_shape)} → {shown} ({result.params:,} parameters{flops})"
 
 
 def _as_count(value: Any, what: str) -> Count:

@@ -145,23 +145,88 @@ def build_module(spec: Formula | str, values: Mapping[str, Any] | None = None) -
     return module
 
 
-def filled_text(spec: Formula | str, values: Mapping[str, Any]) -> str:
-    """The spec with its names replaced by their values: ``Conv2d(3, 8, 5, stride=2)``."""
+def typed_layer(spec: Formula | str, values: Mapping[str, Any]) -> str:
+    """The layer ``spec`` builds, written as a learner would type it: ``LSTM(8, 20, batch_first=True)``.
+
+    Every argument is evaluated with ``values`` (``bf == 1`` becomes ``True``, ``7 * 7 * 512`` becomes
+    ``25088``), a conditional is replaced by the branch that was built, and a keyword argument equal to the
+    constructor's default is left out, so the text shows what torch built rather than the deck's template.
+    """
     if isinstance(spec, str):
         return spec
-    from studycards.formula import render_value
+    return _typed(spec.tree, values)
 
-    class Substitute(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            if node.id not in values:
-                return node
-            value = values[node.id]
-            if isinstance(value, bool | str | int):  # written as Python writes them: True, 'relu', 8
-                return ast.Constant(value)
-            return ast.Name(id=render_value(value), ctx=ast.Load())
 
-    tree = Substitute().visit(ast.parse(spec.text, mode="eval"))
-    return ast.unparse(tree)
+def _typed(node: ast.expr, values: Mapping[str, Any]) -> str:
+    if isinstance(node, ast.IfExp):
+        return _typed(node.body if _evaluate(node.test, values) else node.orelse, values)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in SPEC_CALLS:
+        name = node.func.id
+        defaults = _keyword_defaults(name)
+        parts = [_typed(arg, values) for arg in node.args]
+        for keyword in node.keywords:
+            value = _evaluate(keyword.value, values) if not _is_layer(keyword.value) else None
+            if keyword.arg in defaults and value is not None and _same(value, defaults[keyword.arg]):
+                continue
+            parts.append(f"{keyword.arg}={_typed(keyword.value, values)}")
+        return f"{name}({', '.join(parts)})"
+    return python_literal(_evaluate(node, values))
+
+
+def _is_layer(node: ast.expr) -> bool:
+    return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) in SPEC_CALLS for n in ast.walk(node))
+
+
+def _evaluate(node: ast.expr, values: Mapping[str, Any]) -> Any:
+    from studycards.formula import BASE_FUNCTIONS
+
+    formula = Formula(text=ast.unparse(node), tree=node, names=frozenset(), calls=frozenset())
+    return formula.evaluate(values, BASE_FUNCTIONS)
+
+
+def _same(value: Any, default: Any) -> bool:
+    """``bias=True`` equals its default; ``bias=1`` is not the same text, so it stays."""
+    if isinstance(value, bool) or isinstance(default, bool):
+        return type(value) is type(default) and value == default
+    if isinstance(value, int | float | Fraction) and isinstance(default, int | float):
+        return value == default
+    return type(value) is type(default) and value == default
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def _keyword_defaults(name: str) -> dict[str, Any]:
+    """The constructor's keyword defaults (``bias=True``, ``bidirectional=False``), read once per layer."""
+    if name not in _DEFAULTS:
+        import inspect
+
+        constructor = _constructors().get(name)
+        if isinstance(constructor, type) and issubclass(constructor, nn.RNNBase):
+            constructor = nn.RNNBase  # RNN, LSTM and GRU take *args, **kwargs; their base names the defaults
+        try:
+            signature = inspect.signature(constructor)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            _DEFAULTS[name] = {}
+        else:
+            _DEFAULTS[name] = {
+                key: p.default for key, p in signature.parameters.items() if p.default is not inspect.Parameter.empty
+            }
+            if name == "RNN":
+                _DEFAULTS[name]["nonlinearity"] = "tanh"
+    return _DEFAULTS[name]
+
+
+def python_literal(value: Any) -> str:
+    """A value as Python code writes it: ``True``, ``'relu'``, ``0.5``, ``(3, 5)``, ``(7,)``."""
+    if isinstance(value, bool | str):
+        return repr(value)
+    if isinstance(value, Fraction):
+        return repr(float(value)) if value.denominator != 1 else str(value.numerator)
+    if isinstance(value, tuple | list):
+        items = [python_literal(v) for v in value]
+        return "(" + items[0] + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+    return str(value)
 
 
 def _spec_message(spec: str, reason: str) -> str:

@@ -1,0 +1,142 @@
+"""The torch line shows the layer torch built, every value evaluated, and says what proves the answer."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from studycards.deck import load_deck, load_decks
+from studycards.layer_spec import parse_spec, typed_layer
+from studycards.question import generate
+from studycards.torch_line import torch_line
+
+SEEDS = range(25)
+TEMPLATE_SYNTAX = ("==", "!=", " if ", " else ", "{", "}")
+
+
+def _questions(home: Path):
+    for deck in load_decks(home):
+        for card in deck.cards:
+            for seed in SEEDS:
+                yield generate(card, seed)
+
+
+def _bare_names(line: str, names: set[str]) -> list[str]:
+    """Parameter names standing alone where a value belongs (``name = value`` and ``name=value`` are
+    labels with their value, and ``h_n`` is one word)."""
+    found = []
+    for match in re.finditer(r"[A-Za-z_][A-Za-z_0-9]*", line):
+        word = match.group()
+        if word in names and not re.match(r"\s*=", line[match.end() :]):
+            found.append(word)
+    return found
+
+
+def test_every_torch_line_of_every_deck_is_the_layer_torch_built(home):
+    checked = 0
+    for question in _questions(home):
+        text = torch_line(question)
+        if text is None:
+            continue
+        checked += 1
+        where = f"{question.ref} seed {question.seed}: {text}"
+        for syntax in TEMPLATE_SYNTAX:
+            assert syntax not in text, where
+        names = set(question.card.params) | set(question.card.derived)
+        # The truth's own layer names label their lines: "torch (direct): ...".
+        labels = set(re.findall(r"torch \((\w+)\)", text)) | set(re.findall(r"parameters \((\w+)\)", text))
+        assert not _bare_names(re.sub(r"torch \(\w+\)|parameters \(\w+\)", "", text), names - labels), where
+        assert text.startswith("torch: ") or text.startswith("torch ("), where
+        assert "torch disagrees" not in text
+    assert checked > 1500
+
+
+def test_big_numbers_have_separators_and_code_keeps_plain_numbers(home):
+    deck = next(d for d in load_decks(home) if d.id == "modern-cnn")
+    card = next(c for c in deck.cards if c.id == "alexnet-fc6-input-size")
+    text = torch_line(generate(card, 0))
+    assert "Linear(9216, 4096, bias=False) has 37,748,736 parameters" in text
+    assert "answer: 37,748,736 parameters (fc6)" in text
+
+
+@pytest.mark.parametrize(
+    ("template", "values", "typed"),
+    [
+        (
+            "LSTM(x, h, num_layers=n, batch_first=bf == 1, bidirectional=bd == 1)",
+            {"x": 8, "h": 20, "n": 3, "bf": 1, "bd": 0},
+            "LSTM(8, 20, num_layers=3, batch_first=True)",
+        ),
+        ("Conv2d(384, 4096, 1, groups=1) if L <= 5 else Linear(9216, 4096)", {"L": 6}, "Linear(9216, 4096)"),
+        ("Conv2d(384, 4096, 1, groups=1) if L <= 5 else Linear(9216, 4096)", {"L": 5}, "Conv2d(384, 4096, 1)"),
+        ("Linear(7*7*512, 4096, bias=True)", {}, "Linear(25088, 4096)"),
+        ("Sequential(Conv2d(c, c, 3) if n == 3 else Identity(), ReLU())", {"c": 4, "n": 2},
+         "Sequential(Identity(), ReLU())"),
+        ("Conv2d(c, o, (kh, kw), stride=s, padding=p)", {"c": 3, "o": 8, "kh": 3, "kw": 5, "s": 2, "p": 0},
+         "Conv2d(3, 8, (3, 5), stride=2)"),
+        ("Conv2d(3, 8, 3, padding='same')", {}, "Conv2d(3, 8, 3, padding='same')"),
+        ("Dropout(p=1/4)", {}, "Dropout(p=0.25)"),
+        ("RNN(4, 4, nonlinearity='relu')", {}, "RNN(4, 4, nonlinearity='relu')"),
+    ],
+)  # fmt: skip
+def test_a_template_is_written_as_the_layer_it_builds(template, values, typed):
+    assert typed_layer(parse_spec(template), values) == typed
+
+
+def test_the_line_names_the_output_that_holds_the_answer(home):
+    deck = next(d for d in load_decks(home) if d.id == "lstm")
+    card = next(c for c in deck.cards if c.id == "lstm-hn-shape")
+    question = generate(card, 0)
+    lines = torch_line(question).splitlines()
+    layer = r"torch: LSTM\(\d+, \d+, num_layers=\d+.*\)"
+    assert re.match(layer + r" on \(.*\) → output \(.*\), h_n \(.*\), c_n \(.*\)", lines[0])
+    assert lines[-1] == f"answer: h_n {question.answer_text}, c_n {question.answer_text}"
+
+
+def test_only_the_layer_the_question_uses_is_shown(home):
+    deck = next(d for d in load_decks(home) if d.id == "modern-cnn")
+    card = next(c for c in deck.cards if c.id == "vgg-total")
+    for seed in range(8):
+        question = generate(card, seed)
+        text = torch_line(question)
+        assert text == f"torch: vgg{question.values['N']} has {question.answer:,} parameters"
+
+
+DECK = '''
+id = "two"
+title = "Two layers"
+
+[[cards]]
+id = "sum"
+title = "Two layers"
+kind = "number"
+prompt = "Two linear layers {a} → {b} → 1: parameters?"
+answer = "a*b + b + b + 1"
+solution = "{a}·{b} + {b} + {b} + 1"
+
+[cards.params]
+a = { range = [1000, 2000] }
+b = { choices = [1, 2] }
+
+[cards.truth.layers]
+first = "Linear(a, b)"
+second = "Linear(b, 1)"
+
+[cards.truth]
+read = "params(first) + params(second)"
+'''
+
+
+def test_several_layers_are_labelled_and_the_sum_is_spelled_out(tmp_path: Path):
+    path = tmp_path / "two.toml"
+    path.write_text(DECK, encoding="utf-8")
+    card = load_deck(path).cards[0]
+    question = next(q for q in (generate(card, s) for s in range(20)) if q.values["b"] == 1)
+    a = question.values["a"]
+    assert torch_line(question).splitlines() == [
+        f"torch (first): Linear({a}, 1) has {a + 1:,} parameters",
+        "torch (second): Linear(1, 1) has 2 parameters",
+        f"answer: {a + 1:,} + 2 = {a + 3:,}",
+    ]
