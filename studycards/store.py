@@ -56,7 +56,7 @@ from studycards.sm2 import Sm2State
 from studycards.study_day import study_day, utc_now, utc_timestamp
 
 DB_FILE = "studycards.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added the tallies; a version-1 file is upgraded in place when opened
 APPLICATION_ID = 0x53435244  # "SCRD" in the SQLite header: tells our files from other SQLite files
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -124,6 +124,73 @@ CREATE TABLE cards (
 CREATE INDEX cards_due ON cards (due);
 CREATE INDEX cards_deck_due ON cards (deck_id, due);
 """
+
+# Running tallies of the effective log for the statistics, kept by triggers in the same transaction as the
+# review or undo that changes them, so they can never disagree with a committed log: answers per study day
+# and deck (the heatmap and the streak), and scheduled reviews by deck, interval before the review and
+# verdict (retention). Reading a few hundred tally rows replaces counting a million log rows; ``doctor``
+# recounts them from the log (``tally_differences``) and ``--rebuild`` refills them.
+TALLY_STATEMENTS = (
+    """CREATE TABLE day_tally (
+    study_day TEXT NOT NULL,
+    deck_id TEXT NOT NULL,
+    answers INTEGER NOT NULL,
+    PRIMARY KEY (study_day, deck_id)
+) WITHOUT ROWID""",
+    """CREATE TABLE outcome_tally (
+    deck_id TEXT NOT NULL,
+    before_interval INTEGER NOT NULL,
+    verdict TEXT NOT NULL,
+    reviews INTEGER NOT NULL,
+    PRIMARY KEY (deck_id, before_interval, verdict)
+) WITHOUT ROWID""",
+    """CREATE TABLE card_day_tally (
+    deck_id TEXT NOT NULL,
+    card_id TEXT NOT NULL,
+    study_day TEXT NOT NULL,
+    verdict TEXT NOT NULL,  -- '' for none
+    mistake_id TEXT NOT NULL,  -- '' for none
+    answers INTEGER NOT NULL,
+    PRIMARY KEY (study_day, deck_id, card_id, verdict, mistake_id)
+) WITHOUT ROWID""",
+    """CREATE TRIGGER review_log_tally AFTER INSERT ON review_log WHEN NEW.kind != 'undo'
+BEGIN
+    INSERT INTO day_tally VALUES (NEW.study_day, NEW.deck_id, 1)
+        ON CONFLICT (study_day, deck_id) DO UPDATE SET answers = answers + 1;
+    INSERT INTO card_day_tally VALUES (
+        NEW.deck_id, NEW.card_id, NEW.study_day, coalesce(NEW.verdict, ''), coalesce(NEW.mistake_id, ''), 1
+    ) ON CONFLICT (study_day, deck_id, card_id, verdict, mistake_id) DO UPDATE SET answers = answers + 1;
+    INSERT INTO outcome_tally SELECT NEW.deck_id, NEW.before_interval, NEW.verdict, 1
+        WHERE NEW.kind = 'review' AND NEW.verdict IS NOT NULL AND NEW.before_interval IS NOT NULL
+        ON CONFLICT (deck_id, before_interval, verdict) DO UPDATE SET reviews = reviews + 1;
+END""",
+    """CREATE TRIGGER review_log_untally AFTER INSERT ON review_log WHEN NEW.kind = 'undo'
+BEGIN
+    UPDATE day_tally SET answers = answers - 1
+        WHERE (study_day, deck_id) = (SELECT study_day, deck_id FROM review_log WHERE id = NEW.undoes);
+    UPDATE card_day_tally SET answers = answers - 1
+        WHERE (deck_id, card_id, study_day, verdict, mistake_id) = (
+            SELECT deck_id, card_id, study_day, coalesce(verdict, ''), coalesce(mistake_id, '')
+            FROM review_log WHERE id = NEW.undoes
+        );
+    UPDATE outcome_tally SET reviews = reviews - 1
+        WHERE (deck_id, before_interval, verdict) = (
+            SELECT deck_id, before_interval, verdict FROM review_log WHERE id = NEW.undoes AND kind = 'review'
+        );
+END""",
+)
+# The tallies as the effective log implies them: how they are filled on an upgrade or a rebuild, and what
+# ``doctor`` compares them with.
+DAY_TALLY_FROM_LOG = "SELECT study_day, deck_id, COUNT(*) FROM effective_reviews GROUP BY study_day, deck_id"
+CARD_DAY_TALLY_FROM_LOG = (
+    "SELECT deck_id, card_id, study_day, coalesce(verdict, ''), coalesce(mistake_id, ''), COUNT(*)"
+    " FROM effective_reviews GROUP BY 1, 2, 3, 4, 5"
+)
+OUTCOME_TALLY_FROM_LOG = (
+    "SELECT deck_id, before_interval, verdict, COUNT(*) FROM effective_reviews"
+    " WHERE kind = 'review' AND verdict IS NOT NULL AND before_interval IS NOT NULL"
+    " GROUP BY deck_id, before_interval, verdict"
+)
 
 
 class UndoError(StudycardsError):
@@ -615,23 +682,19 @@ class Store:
 
     def answers_per_day(self, since: date, until: date, *, deck_id: str | None = None) -> list[tuple[date, int]]:
         """``(study day, effective answers of every kind)`` for each day from ``since`` to ``until`` that has
-        any, oldest first: the statistics' year heatmap.
-
-        One count per day along ``review_log_day`` (study_day, deck_id). Counting a range of an index only
-        steps through it, while a GROUP BY over the whole year also copies and compares each row's day:
-        45 instead of 63 ms for a year of a million answers (``benchmarks/stats.py``). Undo rows and the
-        reviews they cancel are few; they are read afterwards and subtracted.
-        """
+        any, oldest first: the statistics' year heatmap. Read from ``day_tally`` (a row per day and deck)."""
         deck_term, deck_values = ("", ()) if deck_id is None else (" AND deck_id = ?", (deck_id,))
-        count = f"SELECT COUNT(*) FROM review_log WHERE study_day = ?{deck_term}"
-        days = [(since + timedelta(days=n)).isoformat() for n in range((until - since).days + 1)]
         with self._reading() as db:
-            cursor = _plain_cursor(db)
-            counts = {day: cursor.execute(count, (day, *deck_values)).fetchone()[0] for day in days}
-            for row in _dropped_rows(db, deck_id):
-                if row["study_day"] in counts:
-                    counts[row["study_day"]] -= 1
-        return [(date.fromisoformat(day), n) for day, n in counts.items() if n > 0]
+            rows = (
+                _plain_cursor(db)
+                .execute(
+                    "SELECT study_day, SUM(answers) FROM day_tally WHERE study_day BETWEEN ? AND ?"
+                    f"{deck_term} GROUP BY study_day HAVING SUM(answers) > 0 ORDER BY study_day",
+                    (since.isoformat(), until.isoformat(), *deck_values),
+                )
+                .fetchall()
+            )
+        return [(date.fromisoformat(day), n) for day, n in rows]
 
     def review_outcomes(
         self, longest: Sequence[int | None], *, deck_id: str | None = None
@@ -642,43 +705,33 @@ class Store:
         and at most ``longest[i]``; the last bound may be None (no upper end). Rows without an interval
         are left out.
 
-        Retention reads the whole log, so this is the statistics' biggest count. It is one range count
-        per deck, verdict and bucket along ``review_log_outcome`` (kind, deck_id, verdict,
-        before_interval), the decks found by skipping along the same index: 51 ms over 760,000 reviews,
-        where one GROUP BY of deck, verdict and interval, copying and comparing three columns a row,
-        takes 83 (``benchmarks/stats.py``). Undone reviews are read afterwards and subtracted.
+        Retention covers the whole log, so it is read from ``outcome_tally`` (a row per deck, interval
+        and verdict) rather than counted.
         """
         bounds = list(longest)
         finite = [bound for bound in bounds if bound is not None]
         if not bounds or finite != sorted(set(finite)) or None in bounds[:-1]:
             raise ValueError(f"longest must be increasing interval bounds, only the last may be None, not {bounds!r}")
-        count = (
-            "SELECT COUNT(*) FROM review_log WHERE kind = 'review' AND deck_id = ? AND verdict = ?"
-            " AND before_interval > ? AND before_interval <= ?"
-        )
         ranges = [(low, math.inf if high is None else high) for low, high in zip([-math.inf, *finite], bounds)]
-        tallies: dict[tuple[str, int], list[int]] = {}
+        deck_term, deck_values = ("", ()) if deck_id is None else (" AND deck_id = ?", (deck_id,))
         with self._reading() as db:
-            cursor = _plain_cursor(db)
-            decks = [deck_id] if deck_id is not None else _distinct_values(cursor, "deck_id", "kind = 'review'")
-            for deck in decks:
-                for bucket, (low, high) in enumerate(ranges):
-                    for verdict in VERDICTS:
-                        found = cursor.execute(count, (deck, verdict, low, high)).fetchone()[0]
-                        if found:
-                            tally = tallies.setdefault((deck, bucket), [0, 0])
-                            tally[0] += found
-                            tally[1] += found if verdict == "correct" else 0
-            dropped = _dropped_rows(db, deck_id)
-        for row in dropped:
-            interval = row["before_interval"]
-            if row["kind"] != "review" or row["verdict"] is None or interval is None:
-                continue
+            rows = (
+                _plain_cursor(db)
+                .execute(
+                    "SELECT deck_id, before_interval, verdict, reviews FROM outcome_tally"
+                    f" WHERE reviews > 0{deck_term}",
+                    deck_values,
+                )
+                .fetchall()
+            )
+        tallies: dict[tuple[str, int], list[int]] = {}
+        for deck, interval, verdict, reviews in rows:
             for bucket, (low, high) in enumerate(ranges):
-                if low < interval <= high:  # past the last finite bound, it was not counted: nothing to undo
-                    tally = tallies[(row["deck_id"], bucket)]
-                    tally[0] -= 1
-                    tally[1] -= 1 if row["verdict"] == "correct" else 0
+                if low < interval <= high:
+                    tally = tallies.setdefault((deck, bucket), [0, 0])
+                    tally[0] += reviews
+                    tally[1] += reviews if verdict == "correct" else 0
+                    break
         return [(deck, bucket, *tally) for (deck, bucket), tally in sorted(tallies.items()) if tally[0] > 0]
 
     def answers_by_card(
@@ -688,56 +741,42 @@ class Store:
         verdict and mistake id: ``(deck id, card id, period, verdict, mistake id, count)`` for each
         combination with any, ``period`` being its index in ``periods``; in no set order.
 
-        For recent accuracy and misconceptions. A card's answers in a period are one range of
-        ``review_log_card`` (deck_id, card_id, study_day, verdict, mistake_id), and the cards are found
-        by skipping along the same index, one lookup each; so only the periods' rows are read, and
-        SQLite groups each card's few rows itself. Grouping a month by day instead, in the day index's
-        order, hands tens of thousands of rows to Python: 113 ms in a busy year, against 52
-        (``benchmarks/stats.py``).
-        Undo rows and the reviews they cancel are read afterwards and subtracted.
+        For recent accuracy and misconceptions, read from ``card_day_tally`` (a row per card, day,
+        verdict and mistake): each period is one range of its days.
         """
-        count = (
-            "SELECT verdict, mistake_id, COUNT(*) FROM review_log WHERE deck_id = ? AND card_id = ?"
-            " AND study_day BETWEEN ? AND ? GROUP BY verdict, mistake_id"
-        )
-        spans = [(first.isoformat(), last.isoformat()) for first, last in periods]
-        counts: dict[tuple[str, str, int, str | None, str | None], int] = {}
+        deck_term, deck_values = ("", ()) if deck_id is None else (" AND deck_id = ?", (deck_id,))
+        found: list[tuple[str, str, int, str | None, str | None, int]] = []
         with self._reading() as db:
             cursor = _plain_cursor(db)
-            decks = [deck_id] if deck_id is not None else _distinct_values(cursor, "deck_id")
-            for deck in decks:
-                for card in _distinct_values(cursor, "card_id", "deck_id = ?", (deck,)):
-                    for period, (first, last) in enumerate(spans):
-                        for verdict, mistake, found in cursor.execute(count, (deck, card, first, last)):
-                            counts[(deck, card, period, verdict, mistake)] = found
-            dropped = _dropped_rows(db, deck_id)
-        for row in dropped:
-            for period, (first, last) in enumerate(spans):
-                if first <= row["study_day"] <= last:
-                    counts[(row["deck_id"], row["card_id"], period, row["verdict"], row["mistake_id"])] -= 1
-        return [(*key, n) for key, n in counts.items() if n > 0]
+            for period, (first, last) in enumerate(periods):
+                rows = cursor.execute(
+                    "SELECT deck_id, card_id, verdict, mistake_id, SUM(answers) FROM card_day_tally"
+                    f" WHERE study_day BETWEEN ? AND ?{deck_term} GROUP BY deck_id, card_id, verdict, mistake_id"
+                    " HAVING SUM(answers) > 0",
+                    (first.isoformat(), last.isoformat(), *deck_values),
+                )
+                found.extend(
+                    (deck, card, period, verdict or None, mistake or None, n)
+                    for deck, card, verdict, mistake, n in rows
+                )
+        return found
 
     def last_day_without_answers(self, before: date, deck_id: str | None = None) -> date:
         """The latest study day before ``before`` with no effective answer (of ``deck_id``, if given).
 
-        For a study streak that outlasts the statistics' year: each day is one index lookup (its first
-        effective row), so the cost follows the streak's length in days, not the log's in rows.
+        For a study streak that outlasts the statistics' year: the days with answers are read from
+        ``day_tally`` newest first, and the walk stops at the first gap.
         """
-        deck_term = " AND deck_id = ?" if deck_id is not None else ""
+        deck_term, deck_values = ("", ()) if deck_id is None else (" AND deck_id = ?", (deck_id,))
+        day = before - timedelta(days=1)
         with self._reading() as db:
-            earliest = db.execute("SELECT MIN(study_day) FROM review_log").fetchone()[0]
-            dropped = set()
-            for undo_id, undone_id in db.execute(
-                "SELECT id, undoes FROM review_log INDEXED BY review_log_undoes WHERE undoes IS NOT NULL"
-            ):
-                dropped.update((undo_id, undone_id))
-            day = before - timedelta(days=1)
-            while earliest is not None and day.isoformat() >= earliest:
-                rows = db.execute(
-                    f"SELECT id FROM review_log INDEXED BY review_log_day WHERE study_day = ?{deck_term}",
-                    (day.isoformat(), *(() if deck_id is None else (deck_id,))),
-                )
-                if not any(row[0] not in dropped for row in rows):
+            days = _plain_cursor(db).execute(
+                f"SELECT study_day FROM day_tally WHERE study_day < ?{deck_term}"
+                " GROUP BY study_day HAVING SUM(answers) > 0 ORDER BY study_day DESC",
+                (before.isoformat(), *deck_values),
+            )
+            for (answered,) in days:
+                if answered != day.isoformat():
                     break
                 day -= timedelta(days=1)
         return day
@@ -787,9 +826,37 @@ class Store:
         keys = sorted(set(replayed) | set(stored))
         return [f"{deck}/{card}" for deck, card in keys if replayed.get((deck, card)) != stored.get((deck, card))]
 
+    def tally_differences(self) -> list[str]:
+        """Where the statistics' tallies differ from a recount of the effective log (``day 2025-06-01 cnn:
+        3 tallied, 4 in the log``); empty when they agree, as the triggers keep them."""
+        with self._reading() as db:
+            differences = []
+            for table, columns, recount in (
+                ("day_tally", "study_day, deck_id, answers", DAY_TALLY_FROM_LOG),
+                (
+                    "card_day_tally",
+                    "deck_id, card_id, study_day, verdict, mistake_id, answers",
+                    CARD_DAY_TALLY_FROM_LOG,
+                ),
+                ("outcome_tally", "deck_id, before_interval, verdict, reviews", OUTCOME_TALLY_FROM_LOG),
+            ):
+                logged = {tuple(row[:-1]): row[-1] for row in _plain_cursor(db).execute(recount)}
+                tallied = {
+                    tuple(row[:-1]): row[-1] for row in _plain_cursor(db).execute(f"SELECT {columns} FROM {table}")
+                }
+                for key in sorted(set(logged) | set(tallied), key=str):
+                    if logged.get(key, 0) != tallied.get(key, 0):
+                        where = " ".join(str(part) for part in key)
+                        differences.append(
+                            f"{table} {where}: {tallied.get(key, 0)} tallied, {logged.get(key, 0)} in the log"
+                        )
+        return differences
+
     def rebuild_cards(self) -> int:
-        """Replace the cards table with the schedule replayed from the log; returns the number of cards."""
+        """Replace the cards table with the schedule replayed from the log, and refill the statistics'
+        tallies from it; returns the number of cards."""
         with self._writing() as db:
+            _fill_tallies(db)
             replayed = _replay(db)
             db.execute("DELETE FROM cards")
             db.executemany(
@@ -875,6 +942,8 @@ def _open_database(path: Path) -> sqlite3.Connection:
             if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
+            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                _upgrade(db)
     except BaseException:
         db.close()
         raise
@@ -891,7 +960,8 @@ def _create_database(path: Path) -> None:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(
                     f"PRAGMA application_id = {APPLICATION_ID}; BEGIN; {SCHEMA}"
-                    " INSERT INTO meta VALUES ('application', 'studycards');"
+                    + "".join(f"{statement};\n" for statement in TALLY_STATEMENTS)
+                    + " INSERT INTO meta VALUES ('application', 'studycards');"
                     f" INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');"
                     f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 )
@@ -950,6 +1020,33 @@ def _check_ours(db: sqlite3.Connection, path: Path) -> None:
             f"{path}: a damaged studycards database (its schema version is missing or inconsistent);"
             f" {untouched}: move it aside to start afresh, or restore it from a backup"
         )
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a version-1 file (no tallies) up to this schema in one transaction: add the tallies, filled
+    from its log. Nothing of the log or the schedules changes; a failure leaves the file as it was."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # another process may have just upgraded it
+            for statement in TALLY_STATEMENTS:
+                db.execute(statement)
+            _fill_tallies(db)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _fill_tallies(db: sqlite3.Connection) -> None:
+    """Refill the tallies from the effective log (inside the caller's write transaction)."""
+    db.execute("DELETE FROM day_tally")
+    db.execute("DELETE FROM card_day_tally")
+    db.execute("DELETE FROM outcome_tally")
+    db.execute(f"INSERT INTO day_tally {DAY_TALLY_FROM_LOG}")
+    db.execute(f"INSERT INTO card_day_tally {CARD_DAY_TALLY_FROM_LOG}")
+    db.execute(f"INSERT INTO outcome_tally {OUTCOME_TALLY_FROM_LOG}")
 
 
 @contextmanager

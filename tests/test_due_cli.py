@@ -164,7 +164,7 @@ def test_doctor_finds_schedules_that_disagree_with_the_log_and_rebuild_fixes_the
 
     rebuilt = run_cli("doctor", "--rebuild")
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert "rebuilt: 3 card schedules from the review log" in rebuilt.stdout
+    assert "rebuilt: 3 card schedules and the statistics' tallies from the review log" in rebuilt.stdout
     with Store(home) as store:
         assert store.cards() == expected
     assert run_cli("doctor").exit_code == 0

@@ -321,11 +321,14 @@ def test_rebuilding_from_the_log_gives_the_same_states_after_any_mix_of_reviews_
             elif op == "undo":
                 store.undo_last_review()
             else:
-                store.record_review("deck", card, value, kind=op)
+                verdict = "correct" if value >= 3 else ("incorrect" if value else None)
+                store.record_review("deck", card, value, kind=op, verdict=verdict)
         live = store.cards()
         assert store.cards_from_log() == live
+        assert store.tally_differences() == []  # the triggers kept the statistics' tallies exact
         store.rebuild_cards()
         assert store.cards() == live
+        assert store.tally_differences() == []
 
 
 # --- queries for statistics -------------------------------------------------------------------------------
@@ -358,3 +361,67 @@ def test_stats_queries_count_effective_reviews_per_day_and_mistakes(store: Store
     ]
     with pytest.raises(ValueError, match="unknown review kinds"):
         store.reviews_per_day(kinds=("bogus",))
+
+
+# --- the statistics' tallies ------------------------------------------------------------------------------
+
+
+def version_1_database(home: Path, clock: Clock) -> Path:
+    """A store as version 1 wrote it: the same log and schedules, no tallies (dropped here)."""
+    with Store(home, config=Config(), now=clock) as store:
+        store.record_review("cnn", "a", 4, verdict="correct")
+        clock.next_day(6)
+        store.record_review("cnn", "a", 2, verdict="incorrect")
+        store.record_review("cnn", "a", 4, kind="redrill", verdict="correct")
+        store.record_review("lstm", "b", 5, verdict="correct")
+        store.undo_last_review()
+    path = home / "studycards.db"
+    raw = sqlite3.connect(path, isolation_level=None)
+    for name in ("review_log_tally", "review_log_untally"):
+        raw.execute(f"DROP TRIGGER {name}")
+    for name in ("day_tally", "card_day_tally", "outcome_tally"):
+        raw.execute(f"DROP TABLE {name}")
+    raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    raw.execute("PRAGMA user_version = 1")
+    raw.close()
+    return path
+
+
+def test_a_version_1_database_gains_tallies_from_its_log_and_keeps_every_review(home: Path, clock: Clock):
+    path = version_1_database(home, clock)
+    raw = sqlite3.connect(path)
+    log_before = raw.execute("SELECT * FROM review_log ORDER BY id").fetchall()
+    cards_before = raw.execute("SELECT * FROM cards ORDER BY deck_id, card_id").fetchall()
+    raw.close()
+
+    with Store(home, config=Config(), now=clock) as store:
+        assert store.tally_differences() == []
+        assert store.answers_per_day(date(2024, 1, 1), date(2030, 1, 1)) == [
+            (date(2024, 3, 1), 1),
+            (date(2024, 3, 7), 2),  # the lstm review was undone
+        ]
+        assert store.review_outcomes([6, None]) == [("cnn", 0, 1, 0)]  # the lapse after a 1-day interval
+
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert raw.execute("SELECT * FROM review_log ORDER BY id").fetchall() == log_before
+    assert raw.execute("SELECT * FROM cards ORDER BY deck_id, card_id").fetchall() == cards_before
+    raw.close()
+
+
+def test_a_tampered_tally_is_found_by_a_recount_and_rebuilt_from_the_log(store: Store, clock: Clock):
+    store.record_review("cnn", "a", 4, verdict="correct")
+    clock.next_day(1)
+    store.record_review("cnn", "a", 1, verdict="incorrect")
+    assert store.tally_differences() == []
+    raw = sqlite3.connect(store.path, isolation_level=None)
+    raw.execute("UPDATE day_tally SET answers = 7 WHERE deck_id = 'cnn' AND study_day = '2024-03-02'")
+    raw.execute("DELETE FROM outcome_tally")
+    raw.close()
+    assert store.tally_differences() == [
+        "day_tally 2024-03-02 cnn: 7 tallied, 1 in the log",
+        "outcome_tally cnn 1 incorrect: 0 tallied, 1 in the log",
+    ]
+    store.rebuild_cards()
+    assert store.tally_differences() == []

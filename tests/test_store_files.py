@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from studycards.errors import StoreError
-from studycards.store import Store
+from studycards.store import SCHEMA_VERSION, Store
 
 
 def made_store(home: Path, reviews: int = 0) -> Path:
@@ -67,9 +67,9 @@ def test_another_programs_sqlite_database_is_refused_and_left_alone(home: Path):
 def test_a_database_from_a_newer_studycards_is_refused_and_left_alone(home: Path):
     path = made_store(home, reviews=3)
     raw = sqlite3.connect(path)
-    raw.execute("PRAGMA user_version = 2")
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     raw.close()
-    assert_refused(home, path, "newer studycards", "schema 2", "upgrade studycards")
+    assert_refused(home, path, "newer studycards", f"schema {SCHEMA_VERSION + 1}", "upgrade studycards")
 
 
 def test_a_studycards_database_missing_its_schema_record_is_refused(home: Path):

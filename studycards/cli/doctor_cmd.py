@@ -14,10 +14,11 @@ from studycards.errors import StoreError
 )
 @click.pass_context
 def doctor(ctx: click.Context, rebuild: bool) -> None:
-    """Check the review database: SQLite integrity, that each card's schedule matches its review log, and
-    that today's learning cards (failed today, asked first) are the ones the whole log gives.
+    """Check the review database: SQLite integrity, that each card's schedule and the statistics' tallies
+    match the review log, and that today's learning cards (failed today, asked first) are the ones the
+    whole log gives.
 
-    Exits 1 if the schedules or the learning cards disagree with the log (fix: --rebuild). A damaged
+    Exits 1 if the schedules, the tallies or the learning cards disagree with the log (fix: --rebuild). A damaged
     database is never changed: it is reported and left for you to restore.
     """
     from studycards.store import Store
@@ -37,17 +38,22 @@ def doctor(ctx: click.Context, rebuild: bool) -> None:
         click.echo(f"cards: {counts['cards']} scheduled{_orphans(home, store)}")
         if rebuild:
             rebuilt = store.rebuild_cards()
-            click.echo(f"rebuilt: {rebuilt} card schedules from the review log")
-            differing = []
+            click.echo(f"rebuilt: {rebuilt} card schedules and the statistics' tallies from the review log")
+            differing = tallies = []
         else:
             differing = store.differences_from_log()
             if differing:
                 click.echo(f"schedules: {len(differing)} differ from the review log ({_listed(differing)})")
             else:
                 click.echo("schedules: all match the review log")
+            tallies = store.tally_differences()
+            if tallies:
+                click.echo(f"statistics tallies: {len(tallies)} differ from the review log ({_listed(tallies)})")
+            else:
+                click.echo("statistics tallies: all match the review log")
         learning_agrees = _check_learning(store)
-        if differing or not learning_agrees:
-            click.echo("run `studycards doctor --rebuild` to recompute the schedules from the log")
+        if differing or tallies or not learning_agrees:
+            click.echo("run `studycards doctor --rebuild` to recompute them from the log")
             ctx.exit(1)
 
 
