@@ -24,6 +24,7 @@ import genanki
 from studycards.deck import Deck
 from studycards.errors import StudycardsError
 from studycards.question import Question, generate
+from studycards.text_blocks import plain_text, segments
 
 # genanki's advice for deck and note-type ids: integers in [2**30, 2**31).
 ANKI_ID_LOW = 1 << 30
@@ -64,8 +65,8 @@ class ExportedNote:
 
     @property
     def question_text(self) -> str:
-        """The prompt with any options listed under it, as plain text (the TSV column)."""
-        lines = [self.prompt]
+        """The prompt with any options listed under it, as plain text (the TSV column); blocks indented."""
+        lines = [plain_text(self.prompt, reflow=True)]
         lines.extend(f"- {choice}" for choice in self.choices)
         return "\n".join(lines)
 
@@ -177,9 +178,21 @@ def text_html(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
+def deck_text_html(text: str, *, reflow: bool = False) -> str:
+    """A deck text as field HTML: prose as text (``reflow`` joins lines wrapped mid-sentence), and each
+    fenced block (code, a table) as a ``<pre>``, so it keeps its lines and columns in a monospace font."""
+    parts = []
+    for segment in segments(text, reflow=reflow):
+        if segment.block:
+            parts.append(f'<pre class="sc-code">{html.escape(segment.text)}</pre>')
+        else:
+            parts.append(text_html(segment.text))
+    return "".join(parts)
+
+
 def question_html(note: ExportedNote) -> str:
     """The Question field: the prompt, and for a choice card its options as a list."""
-    parts = [text_html(note.prompt)]
+    parts = [deck_text_html(note.prompt, reflow=True)]
     if note.choices:
         items = "".join(f"<li>{text_html(choice)}</li>" for choice in note.choices)
         parts.append(f'<ol class="sc-choices" type="A">{items}</ol>')
@@ -191,7 +204,7 @@ def note_fields(note: ExportedNote, *, type_answer: bool = False) -> list[str]:
     values = {
         "Question": question_html(note),
         "Answer": text_html(note.answer),
-        "Solution": text_html(note.solution),
+        "Solution": deck_text_html(note.solution),
         "Title": text_html(note.title),
         "Source": text_html(note.source),
         "Card": text_html(note.ref),
@@ -314,7 +327,15 @@ def write_tsv(notes: Iterable[ExportedNote], path: Path) -> None:
         writer.writerow(TSV_COLUMNS)
         for note in notes:
             writer.writerow(
-                (note.deck_id, note.card_id, note.seed, note.question_text, note.answer, note.solution, note.source)
+                (
+                    note.deck_id,
+                    note.card_id,
+                    note.seed,
+                    note.question_text,
+                    note.answer,
+                    plain_text(note.solution),
+                    note.source,
+                )
             )
 
 

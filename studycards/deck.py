@@ -18,6 +18,7 @@ from typing import Any
 from studycards.errors import DeckError, FormulaError, RefError
 from studycards.formula import Formula, Number, parse_formula, to_number, whole
 from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
+from studycards.text_blocks import fence_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -309,6 +310,8 @@ def _load_card(deck_id: str, raw: Any, index: int, path: Path) -> CardTemplate:
     with_answer = known | {"answer"}
     _check_placeholders(prompt, where, "prompt", known)
     _check_placeholders(solution, where, "solution", with_answer)
+    _check_fences(prompt, where, "prompt")
+    _check_fences(solution, where, "solution")
     truth = _load_truth(raw.get("truth"), where, with_answer, kind)
     path = where.path
     mistakes = _load_mistakes(raw.get("mistakes", []), where, known, kind)
@@ -461,6 +464,7 @@ def _load_mistakes(raw: Any, where: _Where, known: set[str], kind: str) -> tuple
             answer = _formula(entry.get("answer"), where, f"{field_name}.answer", known)
         feedback = _required_text(entry, "feedback", where, f"{field_name}.feedback")
         _check_placeholders(feedback, where, f"{field_name}.feedback", known | {"answer"})
+        _check_fences(feedback, where, f"{field_name}.feedback")
         mistakes.append(Mistake(id=mistake_id, answer=answer, feedback=feedback))
     return tuple(mistakes)
 
@@ -492,6 +496,13 @@ def _formula(
 def _check_placeholders(text: str, where: _Where, field_name: str, known: set[str]) -> None:
     for match in PLACEHOLDER.finditer(_unescape_braces(text)):
         _formula(match.group(1), where, field_name, known)
+
+
+def _check_fences(text: str, where: _Where, field_name: str) -> None:
+    """A ``` block (code, a table) must be closed, or the rest of the text would lose its reflow."""
+    problem = fence_problem(text)
+    if problem is not None:
+        raise where.error(problem, field_name)
 
 
 def _unescape_braces(text: str) -> str:

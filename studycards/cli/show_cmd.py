@@ -6,6 +6,7 @@ import click
 
 from studycards.cli import home_of
 from studycards.cli.output import echo_json
+from studycards.text_blocks import plain_text
 
 
 @click.command()
@@ -38,13 +39,13 @@ def show(ctx: click.Context, ref: str, seed: int, as_json: bool, truth: bool) ->
         if index:
             click.echo()
         click.secho(f"{question.ref}  (seed {question.seed})  {question.card.title}", bold=True)
-        click.echo(question.prompt.strip())
+        click.echo(plain_text(question.prompt.strip()))
         if question.card.choices:
             for choice in question.card.choices:
                 click.echo(f"  - {choice}")
         click.secho(f"answer: {question.answer_text}", fg="green")
         click.echo("solution:")
-        for solution_line in question.solution.strip().splitlines():
+        for solution_line in plain_text(question.solution.strip()).splitlines():
             click.echo(f"  {solution_line}")
         if line:
             click.echo(line)

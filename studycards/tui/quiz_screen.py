@@ -24,6 +24,7 @@ from textual.widgets import Collapsible, Footer, Input, ProgressBar, Static
 
 from studycards.errors import StudycardsError
 from studycards.session import PRACTICE_BATCH
+from studycards.tui.laid_out_text import LaidOutText
 from studycards.tui.widgets import AnswerInput, GradeBar
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ class QuizScreen(Screen[None]):
         Binding("question_mark", f"help('{_AFTER_CHECK}')", "Help", key_display="?"),
         Binding("f1", f"help('{_WHILE_TYPING}')", "Help"),
         Binding("escape", "end", "End"),
+        # The body scrolls under the docked verdict and grade bar, whichever widget has the focus.
+        Binding("up", "scroll_body('up')", "Scroll up", show=False),
+        Binding("down", "scroll_body('down')", "Scroll down", show=False),
+        Binding("pageup", "scroll_body('page_up')", "Page up", show=False),
+        Binding("pagedown", "scroll_body('page_down')", "Page down", show=False),
     ]
 
     def __init__(self, session: QuizSession) -> None:
@@ -78,17 +84,19 @@ class QuizScreen(Screen[None]):
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
             yield Static(id="progress-count", markup=False)
         with VerticalScroll(id="card-body"):
-            yield Static(id="prompt", markup=False)
+            yield LaidOutText(id="prompt", reflow=True)
             yield AnswerInput(id="answer")
             yield Static(id="preview", markup=False)
             with Vertical(id="result"):
-                yield Static(id="verdict", markup=False)
-                yield Static(id="feedback", markup=False)
+                yield LaidOutText(id="feedback")
                 with Collapsible(title="Worked solution (w)", id="solution"):
-                    yield Static(id="solution-text", markup=False)
+                    yield LaidOutText(id="solution-text")
                 yield Static(id="truth", markup=False)
-            yield GradeBar(id="grade-bar")
             yield Static(id="done", markup=False)
+        # Docked under the body, so the verdict and the grade that Enter accepts are always on screen.
+        with Vertical(id="decision"):
+            yield Static(id="verdict", markup=False)
+            yield GradeBar(id="grade-bar")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,7 +127,7 @@ class QuizScreen(Screen[None]):
         card = question.card
         self.query_one("#card-title", Static).update(f"{card.deck_id} · {card.title}")
         self.query_one("#card-kind", Static).update(KIND_LABELS.get(attempt.item.kind, attempt.item.kind))
-        self.query_one("#prompt", Static).update(_prompt_text(question))
+        self.query_one("#prompt", LaidOutText).update(_prompt_text(question))
         answer = self.query_one(AnswerInput)
         answer.placeholder = PLACEHOLDERS.get(card.kind, "your answer")
         answer.value = attempt.answer if attempt.checked else ""
@@ -143,10 +151,10 @@ class QuizScreen(Screen[None]):
         verdict.set_classes(f"-{grade.verdict}")
         expected = grade.expected if grade.verdict == "correct" else f"expected {grade.expected}"
         verdict.update(f"{VERDICT_LABELS.get(grade.verdict, grade.verdict)}: {expected}")
-        feedback = self.query_one("#feedback", Static)
+        feedback = self.query_one("#feedback", LaidOutText)
         feedback.update(grade.feedback)
         feedback.display = bool(grade.feedback)
-        self.query_one("#solution-text", Static).update(attempt.question.solution)
+        self.query_one("#solution-text", LaidOutText).update(attempt.question.solution.strip("\n"))
         self.query_one(Collapsible).collapsed = True
         self._show_truth(attempt.question)
         self.query_one("#preview", Static).update(f"read as {grade.reading}" if grade.reading else "")
@@ -274,6 +282,9 @@ class QuizScreen(Screen[None]):
         if not solution.collapsed:
             self.query_one("#card-body", VerticalScroll).scroll_to_widget(solution)
 
+    def action_scroll_body(self, direction: str) -> None:
+        getattr(self.query_one("#card-body", VerticalScroll), f"scroll_{direction}")()
+
     def action_skip(self, _variant: str = "") -> None:
         self.session.skip()
         self.notify("skipped: it comes back at the end of the queue", timeout=2)
@@ -310,37 +321,14 @@ def _key(question: Question) -> tuple[str, int]:
 
 
 def _prompt_text(question: Question) -> str:
+    """The prompt, with a choice card's options under it, one a line (a long one wraps under its text)."""
     from studycards.question import fill
 
-    text = reflow(question.prompt.strip())
+    text = question.prompt.strip()
     choices = [fill(choice, question.values) for choice in question.card.choices]
     if choices:
         text += "\n\n" + "\n".join(f"  {number}. {choice}" for number, choice in enumerate(choices, 1))
     return text
-
-
-def reflow(text: str) -> str:
-    """Undo the line breaks a deck author wrapped mid-sentence, so the terminal wraps the prompt evenly.
-
-    A break stays where a sentence or a clause ends (``.``, ``?``, ``!``, ``:``), before an indented or
-    bulleted line, and around blank lines.
-    """
-    lines = text.splitlines()
-    out: list[str] = []
-    for line in lines:
-        previous = out[-1] if out else ""
-        joins = (
-            out
-            and previous.strip()
-            and line.strip()
-            and not previous.rstrip().endswith((".", "?", "!", ":"))
-            and not line.startswith((" ", "\t", "-", "•", "*", "|"))
-        )
-        if joins:
-            out[-1] = previous.rstrip() + " " + line.strip()
-        else:
-            out.append(line)
-    return "\n".join(out)
 
 
 def _truth_lines(question: Question) -> tuple[str, ...] | None:
