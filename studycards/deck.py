@@ -495,7 +495,10 @@ def _formula(
 
 def _check_placeholders(text: str, where: _Where, field_name: str, known: set[str]) -> None:
     for match in PLACEHOLDER.finditer(_unescape_braces(text)):
-        _formula(match.group(1), where, field_name, known)
+        _formula(match.group(1), where, field_name, known, extra=_TEXT_CALLS)
+
+
+_TEXT_CALLS = frozenset({"an", "plural"})  # studycards.grammar.TEXT_FUNCTIONS: placeholders only
 
 
 def _check_fences(text: str, where: _Where, field_name: str) -> None:

@@ -397,3 +397,20 @@ def render_value(value: Any) -> str:
             return f"{float(value):.6g}"
         return f"{value.numerator}/{value.denominator}"
     return str(value)
+
+
+GROUP_FROM = 10_000  # whole numbers from five digits on are grouped: 4096 stays as code writes it
+
+
+def display_value(value: Any) -> str:
+    """A value as the learner reads it in prose: ``render_value``, with thousands grouped (37,752,832).
+
+    This is the one place that decides how a number is written for the learner: answers, verdicts,
+    filled-in placeholders and the torch line all go through it. Shapes keep torch's own ``(1, 4096)``;
+    four-digit numbers stay ungrouped, as they appear in code (``Linear(9216, 4096)``).
+    """
+    if isinstance(value, Fraction):
+        value = whole(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= GROUP_FROM:
+        return f"{value:,}"
+    return render_value(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -16,7 +17,8 @@ from typing import Any
 
 from studycards.deck import PLACEHOLDER, CardTemplate, Deck, Mistake, _unescape_braces
 from studycards.errors import DeckError, FormulaError
-from studycards.formula import Formula, parse_formula, render_value
+from studycards.formula import Formula, display_value, parse_formula, render_value
+from studycards.grammar import TEXT_FUNCTIONS
 
 MAX_TRIES = 1000
 
@@ -54,6 +56,26 @@ class Question:
     def feedback(self, mistake: Mistake) -> str:
         return fill(mistake.feedback, {**self.values, "answer": self.answer})
 
+    def mistakes_shown(self) -> list[dict[str, Any]]:
+        """Each listed mistake as the learner would meet it here: its wrong answer and its feedback.
+
+        The answer is ``None`` where the mistake has no value for these numbers (a division by zero).
+        """
+        shown = []
+        for mistake in self.card.mistakes:
+            if self.kind == "expression":
+                answer: str | None = formula_text(mistake.answer, self.card)  # type: ignore[arg-type]
+            else:
+                try:
+                    value = self.mistake_value(mistake)
+                except FormulaError:
+                    value = None
+                answer = None if value is None else display_value(value)
+            values = {**self.values, "answer": self.answer}
+            feedback = _fill_field(self.card, mistake.feedback, values, f"mistakes.{mistake.id}.feedback")
+            shown.append({"id": mistake.id, "answer": answer, "feedback": feedback})
+        return shown
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by ``studycards show --json`` and the exporters."""
         return {
@@ -69,6 +91,7 @@ class Question:
             "solution": self.solution,
             "params": {name: json_value(value) for name, value in self.params.items()},
             "choices": list(self.card.choices),
+            "mistakes": self.mistakes_shown(),
         }
 
 
@@ -80,7 +103,7 @@ def generate(card: CardTemplate, seed: int) -> Question:
         answer_text = answer
     else:
         answer = _evaluate(card, card.answer, values, "answer")  # type: ignore[arg-type]
-        answer_text = render_value(answer)
+        answer_text = formula_text(card.answer, card) if card.kind == "expression" else display_value(answer)
     with_answer = {**values, "answer": answer}
     return Question(
         card=card,
@@ -91,6 +114,21 @@ def generate(card: CardTemplate, seed: int) -> Question:
         answer_text=answer_text,
         solution=_fill_field(card, card.solution, with_answer, "solution"),
     )
+
+
+def formula_text(formula: Formula, card: CardTemplate) -> str:
+    """A deck formula as a person writes it: ``(i − k + 2p)/s + 1``, not ``(i - k + 2*p)/s + 1``.
+
+    An expression card's answer is shown this way everywhere. A number times a name is written side by
+    side (``2p``); other products keep their dot (``k·k``).
+    """
+    from studycards.answer_reader import UnreadableAnswer, read_answer
+
+    try:
+        shown = read_answer(formula.text, card).render()
+    except UnreadableAnswer:
+        return formula.text
+    return re.sub(r"(?<![\w.])(\d+)·(?=[A-Za-z_(])", r"\1", shown)
 
 
 def draw_values(card: CardTemplate, seed: int) -> dict[str, Any]:
@@ -117,7 +155,7 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
     """Replace each ``{formula}`` in ``text`` with its rendered value; ``{{``/``}}`` are literal braces."""
 
     def substitute(match) -> str:
-        return render_value(_placeholder(match.group(1)).evaluate(values))
+        return display_value(_placeholder(match.group(1)).evaluate(values, TEXT_FUNCTIONS))
 
     filled = PLACEHOLDER.sub(substitute, _unescape_braces(text))
     return filled.replace("\x01", "{").replace("\x02", "}")
@@ -126,7 +164,7 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
 @functools.lru_cache(maxsize=8192)
 def _placeholder(text: str) -> Formula:
     """Placeholders repeat across every seed of a card: parse each once."""
-    return parse_formula(text, allow_strings=True)
+    return parse_formula(text, allow_strings=True, extra_functions=frozenset(TEXT_FUNCTIONS))
 
 
 def json_value(value: Any) -> Any:

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from studycards.formula import BASE_FUNCTIONS, Formula, render_value
+from studycards.formula import BASE_FUNCTIONS, Formula, display_value, render_value
 
 # What torch calls the outputs of a layer that returns several (its documentation's names).
 OUTPUT_NAMES: dict[str, tuple[str, ...]] = {
@@ -68,9 +68,7 @@ class Trace(dict):
 
 def number(value: Any) -> str:
     """A number as the learner reads it: thousands separators (37,752,832); shapes as torch prints them."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return render_value(value)
+    return display_value(value)  # the one rendering of numbers, shared with answers and verdicts
 
 
 def shape_text(shape: Any) -> str:

@@ -16,6 +16,7 @@ import pytest
 import studycards
 from studycards.deck import load_deck, load_decks
 from studycards.errors import RefError
+from studycards.formula import render_value
 from studycards.grading import Grade, fold, grade_question
 from studycards.locations import bundled_decks_dir
 from studycards.question import fill, generate
@@ -221,13 +222,13 @@ def test_formula_cards_are_judged_at_the_cards_own_points(cnn):
     wrong = grade_question(question, "(i-k+2p)/s")
     assert (wrong.verdict, wrong.mistake) == ("incorrect", "forgot-plus-one")
     assert wrong.feedback == "Add 1: the kernel's first position counts too."
-    assert wrong.expected == "(i − k + 2·p)/s + 1"
+    assert wrong.expected == "(i − k + 2p)/s + 1"
     other = grade_question(question, "(i-k)/s + 1 + p")
     assert other.verdict == "incorrect" and other.mistake is None
     assert other.feedback.startswith("With i = ")
     assert "your formula gives" in other.feedback
     assert grade_question(question, "(i-k+2p)/s + 2").mistake == "off-by-one"
-    number = grade_question(question, question.answer_text)
+    number = grade_question(question, render_value(question.answer))
     assert number.verdict == "incorrect" and "Write a formula in i, k, p, s" in number.feedback
 
 
@@ -498,7 +499,7 @@ def test_cli_grade_json(run_cli):
     data = json.loads(result.output)
     assert set(data) == {"verdict", "expected", "feedback", "mistake", "reading"}
     assert data["verdict"] == "incorrect" and data["mistake"] == "forgot-plus-one"
-    assert data["expected"] == "(i − k + 2·p)/s + 1"
+    assert data["expected"] == "(i − k + 2p)/s + 1"
 
 
 def test_cli_grade_bad_reference_is_one_line_and_nonzero(run_cli):

@@ -1,0 +1,107 @@
+"""a/an before a number and singular/plural after one, as deck placeholders call them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from studycards.deck import load_deck
+from studycards.errors import DeckError
+from studycards.grammar import an, article, plural, plural_of, reads_with_an
+from studycards.question import fill, generate
+
+
+@pytest.mark.parametrize(
+    "number",
+    [8, 11, 18, 80, 84, 89, 800, 845, 899, 8000, 8192, 11000, 11500, 18000, 18432, 80000, 84000, 800000, 8_000_000],
+)
+def test_numbers_spoken_with_a_vowel_take_an(number):
+    assert reads_with_an(number) and article(number) == "an"
+
+
+@pytest.mark.parametrize("number", [0, 1, 2, 7, 10, 12, 17, 19, 28, 81 * 10 + 100, 100, 108, 180, 1100, 1800, 12000])
+def test_other_numbers_take_a(number):
+    assert not reads_with_an(number) and article(number) == "a"
+
+
+def test_the_leading_group_of_three_digits_decides():
+    # 11,000 is "eleven thousand", 1,100 "one thousand one hundred", 180 "one hundred and eighty".
+    assert (an(11000), an(1100), an(180), an(84)) == ("an 11,000", "a 1100", "a 180", "an 84")
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_an_agrees_with_the_spoken_leading_word(number):
+    lead = number
+    while lead >= 1000:
+        lead //= 1000
+    word_starts_with_vowel = (lead // 100 == 8) if lead >= 100 else lead in {8, 11, 18} or 80 <= lead <= 89
+    assert reads_with_an(number) == word_starts_with_vowel
+
+
+def test_plural_after_one_is_singular():
+    assert plural(1, "input channel") == "1 input channel"
+    assert plural(3, "input channel") == "3 input channels"
+    assert plural(1, "sequence") == "1 sequence" and plural(2, "sequence") == "2 sequences"
+    assert plural(2, "batch") == "2 batches" and plural(4, "entry") == "4 entries" and plural(0, "day") == "0 days"
+    assert plural(2, "mouse", "mice") == "2 mice" and plural(1, "mouse", "mice") == "1 mouse"
+    assert plural(20000, "weight") == "20,000 weights"
+    assert plural_of("head") == "heads"
+
+
+def test_placeholders_call_the_helpers():
+    values = {"i": 84, "c": 1, "n": 3}
+    text = "{an(i)}×{i} map with {plural(c, 'input channel')}, {an(c)}-channel image, "
+    text += "a batch of {plural(n, 'sequence')}"
+    assert fill(text, values) == "an 84×84 map with 1 input channel, a 1-channel image, a batch of 3 sequences"
+
+
+DECK = '''
+title = "Grammar"
+[[cards]]
+id = "g"
+title = "g"
+prompt = "{an(i)}×{i} input with {plural(c, 'channel')}: output height?"
+answer = "i"
+solution = "{answer}"
+[cards.params]
+i = { choices = [8, 12] }
+c = { choices = [1, 3] }
+[cards.truth]
+layer = "Conv2d(c, 4, 1)"
+input = "(1, c, i, i)"
+read = "shape[2]"
+[[cards.mistakes]]
+id = "m"
+answer = "i + 1"
+feedback = "Not {plural(i + 1, 'row')}: {an(i)}-row input keeps its rows."
+'''
+
+
+def test_a_deck_calls_the_helpers_in_its_texts(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text(DECK, encoding="utf-8")
+    card = load_deck(path).cards[0]
+    prompts = {generate(card, seed).prompt for seed in range(40)}
+    assert prompts == {
+        "an 8×8 input with 1 channel: output height?",
+        "an 8×8 input with 3 channels: output height?",
+        "a 12×12 input with 1 channel: output height?",
+        "a 12×12 input with 3 channels: output height?",
+    }
+
+
+@pytest.mark.parametrize(
+    "field, bad",
+    [
+        ("answer", 'answer = "an(i)"'),  # only placeholders may call the text helpers
+        ("prompt", "prompt = \"{plural(c)} channels\""),  # plural needs its noun
+    ],
+)
+def test_the_helpers_are_placeholders_only(tmp_path, field, bad):
+    path = tmp_path / "g.toml"
+    path.write_text(DECK.replace(DECK.split("\n")[5 if field == "prompt" else 6], bad, 1), encoding="utf-8")
+    with pytest.raises(DeckError) as error:
+        card = load_deck(path).cards[0]
+        generate(card, 0)
+    assert "'g'" in str(error.value) and field in str(error.value)
