@@ -399,15 +399,15 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-GROUP_FROM = 10_000  # whole numbers from five digits on are grouped: 4096 stays as code writes it
+GROUP_FROM = 1000  # whole numbers from four digits on are grouped, as the torch line and count do
 
 
 def display_value(value: Any) -> str:
     """A value as the learner reads it in prose: ``render_value``, with thousands grouped (37,752,832).
 
     This is the one place that decides how a number is written for the learner: answers, verdicts,
-    filled-in placeholders and the torch line all go through it. Shapes keep torch's own ``(1, 4096)``;
-    four-digit numbers stay ungrouped, as they appear in code (``Linear(9216, 4096)``).
+    filled-in placeholders and the torch line all go through it. Shapes keep torch's own ``(1, 4096)``,
+    and a placeholder inside code (``Linear({n}, 10)``) is filled with ``render_value`` (see ``fill``).
     """
     if isinstance(value, Fraction):
         value = whole(value)

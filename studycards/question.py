@@ -154,11 +154,47 @@ def draw_values(card: CardTemplate, seed: int) -> dict[str, Any]:
 def fill(text: str, values: Mapping[str, Any]) -> str:
     """Replace each ``{formula}`` in ``text`` with its rendered value; ``{{``/``}}`` are literal braces."""
 
-    def substitute(match) -> str:
-        return display_value(_placeholder(match.group(1)).evaluate(values, TEXT_FUNCTIONS))
+    text = _unescape_braces(text)
+    masked = PLACEHOLDER.sub(lambda m: "#" * len(m.group(0)), text)
 
-    filled = PLACEHOLDER.sub(substitute, _unescape_braces(text))
+    def substitute(match) -> str:
+        value = _placeholder(match.group(1)).evaluate(values, TEXT_FUNCTIONS)
+        return render_value(value) if _in_code(masked, match.start()) else display_value(value)
+
+    filled = PLACEHOLDER.sub(substitute, text)
     return filled.replace("\x01", "{").replace("\x02", "}")
+
+
+def _in_code(masked: str, at: int) -> bool:
+    """Whether position ``at`` sits in a call's arguments or a tuple: ``Linear({n}, 10)``, ``({b}, {t})``.
+
+    There a number keeps its plain digits (a comma would split it into two arguments); in prose,
+    including a remark in brackets, it is grouped like every number the learner reads.
+    """
+    depth = 0
+    for index in range(at - 1, -1, -1):
+        char = masked[index]
+        if char == "\n":
+            return False
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth:
+                depth -= 1
+                continue
+            if index and (masked[index - 1].isalnum() or masked[index - 1] in "_.=#"):
+                return True  # Linear(…), x.view(…), size=(…) or a bracket right after another value
+            closing, inner = index + 1, 0
+            while closing < len(masked) and masked[closing] != "\n":
+                if masked[closing] in "([":
+                    inner += 1
+                elif masked[closing] in ")]":
+                    if not inner:
+                        break
+                    inner -= 1
+                closing += 1
+            return "," in masked[index + 1 : closing]
+    return False
 
 
 @functools.lru_cache(maxsize=8192)

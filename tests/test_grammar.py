@@ -27,7 +27,7 @@ def test_other_numbers_take_a(number):
 
 def test_the_leading_group_of_three_digits_decides():
     # 11,000 is "eleven thousand", 1,100 "one thousand one hundred", 180 "one hundred and eighty".
-    assert (an(11000), an(1100), an(180), an(84)) == ("an 11,000", "a 1100", "a 180", "an 84")
+    assert (an(11000), an(1100), an(180), an(84)) == ("an 11,000", "a 1,100", "a 180", "an 84")
 
 
 @given(st.integers(min_value=0, max_value=10**12))

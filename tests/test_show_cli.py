@@ -89,8 +89,11 @@ def test_large_answers_are_grouped_everywhere_they_are_read(run_cli):
     assert f"expected: {value:,}" in wrong.output and f"read as:  {value + 7}\n" in wrong.output
 
 
-def test_four_digit_numbers_and_shapes_stay_as_code_writes_them(run_cli):
-    small = show_json(run_cli, "cnn/conv-params", "--seed", "3")
-    assert "," not in small["answer"] or small["answer_value"] >= 10_000
-    shape = show_json(run_cli, "cnn/one-by-one-shape", "--seed", "0")
-    assert re.fullmatch(r"\(\d+, \d+, \d+, \d+\)", shape["answer"])
+def test_numbers_in_code_and_shapes_stay_as_code_writes_them():
+    from studycards.question import fill
+
+    values = {"n": 4096, "big": 37752832, "c": 3}
+    assert fill("Linear({n}, {c}) on ({n}, {c}); x.view({n})", values) == "Linear(4096, 3) on (4096, 3); x.view(4096)"
+    assert fill("Total {big} (of which {n} in fc6)", values) == "Total 37,752,832 (of which 4,096 in fc6)"
+    shape = generate(find_card("cnn/one-by-one-shape")[1], 0)
+    assert re.fullmatch(r"\(\d+, \d+, \d+, \d+\)", shape.answer_text)
