@@ -55,7 +55,7 @@ def test_show_json_has_the_documented_keys(run_cli):
     data = json.loads(run_cli("show", "cnn/conv-params", "--seed", "4", "--json").output)
     assert {"prompt", "answer", "solution", "params", "seed"} <= set(data)
     params = data["params"]
-    assert data["answer"] == str(params["k"] ** 2 * params["c"] * params["o"] + params["o"])
+    assert data["answer"] == f"{params['k'] ** 2 * params['c'] * params['o'] + params['o']:,}"
     assert data["seed"] == 4
 
 

@@ -148,7 +148,7 @@ def test_grade_carries_verdict_expected_feedback_mistake_and_reading(cnn):
     k, c, o = (question.values[name] for name in "kco")
     result = grade_question(question, f"{k}*{k}*{c}*{o}")
     assert result.verdict == "incorrect"
-    assert result.expected == str(k * k * c * o + o)
+    assert result.expected == f"{k * k * c * o + o:,}"  # grouped like every number the learner reads
     assert result.mistake == "forgot-bias"
     assert result.feedback == f"That is the weights only; each of the {o} filters also has a bias: + {o}."
     assert result.reading == f"{k}·{k}·{c}·{o} = {k * k * c * o}"
@@ -483,7 +483,7 @@ def test_cli_grade_exits_zero_for_every_verdict(run_cli):
     answer = studycards.show("cnn/conv-params", seed=3).answer
     right = run_cli("grade", "cnn/conv-params", "--seed", "3", "--answer", str(answer))
     assert right.exit_code == 0 and right.output.startswith("correct\n")
-    assert f"expected: {answer}" in right.output
+    assert f"expected: {answer:,}" in right.output
     wrong = run_cli("grade", "cnn/conv-params", "--seed", "3", "--answer", str(answer + 1))
     assert wrong.exit_code == 0 and wrong.output.startswith("incorrect (off-by-one)\n")
     assert f"read as:  {answer + 1}" in wrong.output and "Off by one" in wrong.output
