@@ -357,7 +357,8 @@ class _Evaluator:
 
 def _require_number(value: Any, op: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | Fraction):
-        raise FormulaError(f"{op} needs numbers, got {value!r}")
+        shown = repr(value) if isinstance(value, bool | str | tuple | list) else f"a {type(value).__name__}"
+        raise FormulaError(f"{op} needs numbers, got {shown}")
 
 
 def _power(base: Number, exponent: Number) -> Number:

@@ -8,6 +8,7 @@ every number a deck asks (``truth_of``) and what ``studycards count`` prints (``
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +21,7 @@ from studycards.errors import FormulaError, SpecError
 from studycards.flops import FlopTally
 from studycards.formula import Formula, render_value
 from studycards.layer_spec import build_module, parse_spec, typed_layer
+from studycards.torch_errors import about_the_input, check_arguments, explain, one_line, shape_text, shapes_of
 
 Shape = tuple[int, ...]
 MAX_DIMS = 8
@@ -91,10 +93,19 @@ def count(spec: str, input: Sequence[int] | str | None = None) -> Count:  # noqa
     try:
         result = _measure(parsed, (), shape, True)
     except FormulaError as error:
-        raise SpecError(f"cannot build {spec.strip()!r}: {error}") from None
+        raise SpecError(one_line(f"cannot build {_lead(spec.strip())}: {error}")) from None
     if result.error is not None:
-        raise SpecError(f"{spec.strip()} on input {render_value(shape)}: {result.error}")
+        if result.error.startswith("takes "):
+            raise SpecError(one_line(f"{_lead(result.spec)} {result.error}"))
+        seen = f" on input {_lead(shape_text(shape))}" if about_the_input(result.error) else ""
+        raise SpecError(one_line(f"{_lead(result.spec)}{seen}: {result.error}"))
     return result
+
+
+def _lead(spec: str) -> str:
+    """A spec at the head of an error: long ones are cut so that the problem after them stays visible."""
+    spec = " ".join(spec.split())
+    return spec if len(spec) <= 80 else spec[:70].rstrip(", ") + "…"
 
 
 def measure(spec: Formula | str, values: Mapping[str, Any], input_shape: Any, flops: bool = False) -> Count:
@@ -122,6 +133,12 @@ def _freeze(shape: Any) -> Any:
 @functools.lru_cache(maxsize=4096)
 def _measure(spec: Formula | str, bound: tuple, input_shape: Any, count_flops: bool = False) -> Count:
     values = dict(bound)
+    with warnings.catch_warnings():  # torch's warnings (Linear(0, 0): "zero-element tensors") are not ours
+        warnings.simplefilter("ignore")
+        return _measure_quietly(spec, values, input_shape, count_flops)
+
+
+def _measure_quietly(spec: Formula | str, values: dict[str, Any], input_shape: Any, count_flops: bool) -> Count:
     # Eval mode: batch norm would refuse a batch of one 1×1 map in training mode, and dropout is moot.
     module = build_module(spec, values).eval()
     params = sum(p.numel() for p in module.parameters())
@@ -134,17 +151,21 @@ def _measure(spec: Formula | str, bound: tuple, input_shape: Any, count_flops: b
         return Count(text, params, None, (), _rows(leaves, recorded), buffers=buffers)
     shapes = _input_shapes(input_shape)
     hooks = [leaf.register_forward_hook(_recorder(recorded, name)) for name, leaf in leaves]
-    error = None
+    running: list[tuple[str, nn.Module, tuple[Shape, ...]]] = []
+    hooks += [leaf.register_forward_pre_hook(_starter(running, raw)) for raw, leaf in named]
+    hooks += [leaf.register_forward_hook(_finisher(running)) for _, leaf in named]
+    error = check_arguments(module)
     tally = FlopTally(module)
     outputs: tuple[Shape | None, ...] = ()
     try:
-        dtype = torch.long if isinstance(_first_leaf(module), nn.Embedding) else torch.float32
-        tensors = [torch.empty(shape, device="meta", dtype=dtype) for shape in shapes]
-        with tally.counting(count_flops), torch.no_grad():
-            result = module(*tensors)
-        outputs = tuple(_flatten_shapes(result))
+        if error is None:
+            dtype = torch.long if isinstance(_first_leaf(module), nn.Embedding) else torch.float32
+            tensors = [torch.empty(shape, device="meta", dtype=dtype) for shape in shapes]
+            with tally.counting(count_flops), torch.no_grad():
+                result = module(*tensors)
+            outputs = tuple(_flatten_shapes(result))
     except Exception as failure:  # torch rejects the input: that refusal is itself a fact to report
-        error = _first_line(failure)
+        error = one_line(explain(failure, running[-1] if running else None))
     finally:
         for hook in hooks:
             hook.remove()
@@ -189,12 +210,18 @@ def _parse_one_shape(part: str, whole: str) -> Shape:
         dims = tuple(int(p) for p in pieces)
     except ValueError:
         raise SpecError(
-            f"input shape {whole!r} must be whole numbers separated by commas, e.g. 1,3,224,224"
+            f"input shape {_quoted(whole)} must be whole numbers separated by commas, e.g. 1,3,224,224"
             " (several inputs separated by ';')"
         ) from None
     if not dims or len(dims) > MAX_DIMS or any(d < 0 or d > 2**40 for d in dims):
-        raise SpecError(f"input shape {whole!r} must be 1 to {MAX_DIMS} whole sizes ≥ 0")
+        raise SpecError(f"input shape {_quoted(whole)} must be 1 to {MAX_DIMS} whole sizes ≥ 0")
     return dims
+
+
+def _quoted(text: str) -> str:
+    """The user's --input in an error, cut short: 1,000 shapes are not echoed back."""
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
 def _leaves(module: nn.Module) -> list[tuple[str, nn.Module]]:
@@ -215,6 +242,23 @@ def _own_params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters(recurse=False))
 
 
+def _starter(running: list, name: str):
+    """Notes the layer now running and what it was given, so a refusal can name it."""
+
+    def hook(module: nn.Module, inputs: Any) -> None:
+        running.append((name, module, shapes_of(inputs)))
+
+    return hook
+
+
+def _finisher(running: list):
+    def hook(_module: nn.Module, _inputs: Any, _output: Any) -> None:
+        if running:
+            running.pop()
+
+    return hook
+
+
 def _recorder(recorded: dict[str, Shape | None], name: str):
     def hook(_module: nn.Module, _inputs: Any, output: Any) -> None:
         shapes = list(_flatten_shapes(output))
@@ -231,11 +275,6 @@ def _flatten_shapes(result: Any):
             yield from _flatten_shapes(item)
     elif result is None:
         yield None
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 # --- proving a generated question ------------------------------------------------------------------
