@@ -65,7 +65,8 @@ class QueueItem:
 class Attempt:
     """The card on screen: its question, when it was shown, and, once checked, the answer and its grade.
 
-    ``unreadable_text`` holds an answer that could not be read and was sent back once (see ``check``).
+    ``unreadable_text`` holds an answer that could not be read (or an empty one) and was sent back once
+    (see ``check``). ``came_back`` marks an attempt an undo reopened: its answer waits to be checked again.
     """
 
     item: QueueItem
@@ -75,6 +76,7 @@ class Attempt:
     grade: Grade | None = None
     seconds: float | None = None
     unreadable_text: str | None = None
+    came_back: bool = False
 
     @property
     def checked(self) -> bool:
@@ -213,20 +215,22 @@ class QuizSession:
         """Grade the answer ``text`` to the card on screen; the answer time stops here.
 
         An answer that cannot be read is sent back once, since it is most likely a typo: the attempt stays
-        open (``checked`` is False) and remembers the text. Checking the same text again, or an empty
-        answer ("I don't know"), reveals the answer with the verdict ``unreadable``.
+        open (``checked`` is False) and remembers the text. An empty answer is sent back once as well (an
+        Enter pressed too soon, or "I don't know"). Checking the same text again reveals the answer with
+        the verdict ``unreadable``. A card an undo reopened keeps the answer time of its first check.
         """
         from studycards.grading import grade_question
 
         attempt = self._open_attempt()
         answer = text.strip()
         grade = grade_question(attempt.question, answer)
-        if grade.verdict == "unreadable" and answer and answer != attempt.unreadable_text:
+        if grade.verdict == "unreadable" and answer != attempt.unreadable_text:
             attempt.unreadable_text = answer
             return grade
         attempt.answer = answer
         attempt.grade = grade
-        attempt.seconds = max(0.0, self._clock() - attempt.started)
+        if attempt.seconds is None:
+            attempt.seconds = max(0.0, self._clock() - attempt.started)
         return grade
 
     def grade(self, quality: int) -> GradedAttempt:
@@ -270,7 +274,9 @@ class QuizSession:
 
     def undo(self) -> GradedAttempt | None:
         """Take back the last grade: the store logs an undo and restores the card's schedule, its re-drill
-        (if still queued) is dropped, and the card returns to the screen, checked, to be graded again.
+        (if still queued) is dropped, and the card returns to the screen with its answer, not yet checked:
+        only a deliberate check and a grade given after that grade it again, never a key typed for the
+        card that was on screen before.
 
         The card that was on screen goes back to the front of the queue. Returns what was undone, or None
         when nothing in this session is left to undo. Raises the store's ``UndoError`` (nothing changed)
@@ -286,6 +292,8 @@ class QuizSession:
             self.queue.insert(0, displaced.item)
         if last.redrill is not None:
             self.queue = [item for item in self.queue if item.uid != last.redrill.uid]
+        last.attempt.grade = None
+        last.attempt.came_back = True
         self.current = last.attempt
         return last
 

@@ -184,9 +184,11 @@ def test_an_unreadable_answer_is_sent_back_once_then_revealed(home, clocks, open
     assert (review.verdict, review.answer, review.quality) == ("unreadable", "18 pears", 0)
 
 
-def test_an_empty_answer_reveals_at_once(home, clocks, open_store):
+def test_an_empty_answer_is_sent_back_once_then_revealed(home, clocks, open_store):
     session = quiz(open_store(), home, clocks)
-    session.check("   ")
+    first = session.check("")  # an Enter pressed too soon
+    assert first.verdict == "unreadable" and not session.current.checked
+    session.check("   ")  # the same (empty) answer again: "I don't know"
     assert session.current.checked
     assert session.suggested_grade() == 0
     assert session.current.grade.expected == session.current.question.answer_text
@@ -239,7 +241,10 @@ def test_undo_takes_back_the_grade_in_the_store_and_brings_the_card_back(home, c
 
     undone = session.undo()
     assert undone.attempt is attempt and undone.quality == 2
-    assert session.current is attempt and attempt.checked and attempt.answer == wrong
+    # back with its answer, but not checked: only a new check and then a grade can grade it again
+    assert session.current is attempt and not attempt.checked and attempt.answer == wrong
+    with pytest.raises(RuntimeError, match="no checked card"):
+        session.grade(0)
     assert session.queue[0] == displaced
     assert not any(item.kind == "redrill" for item in session.queue)
     assert store.card("cnn", attempt.item.card.id) is None  # new again
@@ -247,10 +252,13 @@ def test_undo_takes_back_the_grade_in_the_store_and_brings_the_card_back(home, c
     assert [r.kind for r in store.reviews(include_undone=True)] == ["new", "undo"]
     assert session.done == 0
 
+    clocks.seconds += 100  # the answer time stays the one of its first check
+    session.check(wrong)
     session.grade(5)  # graded again, differently
     assert not any(item.kind == "redrill" for item in session.queue)
     (review,) = store.reviews()
     assert (review.card_id, review.quality, review.answer) == (attempt.item.card.id, 5, wrong)
+    assert review.seconds == 30.0
     assert session.undo() is not None and session.undo() is None
 
 

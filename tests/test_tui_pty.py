@@ -108,3 +108,26 @@ def test_quiz_cnn_in_a_terminal_answers_one_card_quits_and_the_store_holds_the_r
     grade = grade_question(generate(card, review.seed), "7")  # the logged seed reproduces the question
     assert (review.verdict, review.mistake_id) == (grade.verdict, grade.mistake)
     assert review.quality == suggest_grade(grade.verdict, grade.mistake, review.seconds)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_keys_arriving_in_one_burst_are_applied_in_the_order_typed(home):
+    """ctrl+u typed between text in one write (a fast typist, or a terminal catching up) clears what came
+    before it, not what came after: Textual alone would apply it last and leave the box empty."""
+    terminal = Terminal([*studycards_command(), "--home", str(home), "quiz", "cnn"])
+    try:
+        terminal.wait_for(lambda: "Check" in terminal.text and " / " in terminal.text, "the first question")
+        terminal.send(b"99\x157")  # 9, 9, ctrl+u, 7 in a single write
+        terminal.wait_for(lambda: "reads as 7" in terminal.text, "the box to hold just 7")
+        terminal.send(b"\r")
+        terminal.wait_for(lambda: "Accept grade" in terminal.text, "the verdict and the grade bar")
+        terminal.send(b"\r")
+        terminal.wait_for(lambda: (home / "studycards.db").exists() and reviews_in(home), "the review to be saved")
+        terminal.send(b"\x11")  # ctrl+q
+        code = terminal.close()
+    finally:
+        if terminal.process.poll() is None:
+            terminal.process.kill()
+    assert code == 0, terminal.text[-2000:]
+    (review,) = reviews_in(home)
+    assert review.answer == "7"

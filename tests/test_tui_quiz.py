@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -19,7 +20,7 @@ from studycards.store import Store
 from studycards.tui.app import StudycardsApp
 from studycards.tui.help_screen import HelpScreen
 from studycards.tui.laid_out_text import LaidOutText
-from studycards.tui.quiz_screen import CHECKED, DONE, QuizScreen
+from studycards.tui.quiz_screen import ANSWERING, CHECKED, DONE, QuizScreen
 from studycards.tui.summary_screen import SummaryScreen
 from studycards.tui.widgets import AnswerInput, GradeBar
 
@@ -178,7 +179,7 @@ def test_an_unreadable_answer_is_sent_back_once_then_revealed_as_not_read(make_a
     drive(app, scenario)
 
 
-def test_undo_brings_the_last_card_back_to_be_graded_again(make_app):
+def test_undo_brings_the_last_card_back_with_its_answer_to_be_checked_and_graded_again(make_app):
     app = make_app()
 
     async def scenario(pilot: Pilot) -> None:
@@ -190,19 +191,118 @@ def test_undo_brings_the_last_card_back_to_be_graded_again(make_app):
         assert second is not first
         await pilot.press("ctrl+z")  # while typing: ctrl+z
         await pilot.pause()
-        assert question_of(app) is first and app.screen.state == CHECKED
-        assert app.screen.query_one(AnswerInput).value == wrong
+        assert question_of(app) is first and app.screen.state == ANSWERING
+        box = app.screen.query_one(AnswerInput)
+        assert box.value == wrong and app.focused is box
+        assert text(app, "#card-kind") == "new · back after undo"
+        assert app.screen.active_bindings["enter"].binding.description == "Check again"
         assert app.store.reviews() == []
         assert [r.kind for r in app.store.reviews(include_undone=True)] == ["new", "undo"]
+        await pilot.press("enter")  # checked again: the same verdict, then a deliberate grade
+        assert app.screen.state == CHECKED and text(app, "#verdict").startswith("✗ Incorrect")
         await pilot.press("3")
+        assert [r.quality for r in app.store.reviews()] == [3]
         assert question_of(app) == second  # asked again: the same seed, so the same question
         await type_answer(pilot, second.answer_text)
         await pilot.press("enter")
-        await pilot.press("ctrl+z", "u")  # after checking: u
+        await type_answer(pilot, question_of(app).answer_text)  # the third card, checked
+        await pilot.press("u")  # after checking: u
+        await pilot.pause()
+        assert question_of(app) == second and app.screen.query_one(AnswerInput).value == second.answer_text
+        await pilot.press("u", "ctrl+z")  # answering again: u is text, ctrl+z undoes the grade before
         await pilot.pause()
         assert question_of(app) is first
         assert [r.quality for r in app.store.reviews()] == []
         assert [r.kind for r in app.store.reviews(include_undone=True)] == ["new", "undo", "new", "new", "undo", "undo"]
+
+    drive(app, scenario)
+
+
+def test_keys_typed_for_the_next_card_after_an_undo_never_grade_the_card_that_came_back(make_app):
+    app = make_app()
+    notices: list[str] = []
+
+    async def scenario(pilot: Pilot) -> None:
+        first = question_of(app)
+        await type_answer(pilot, first.answer_text)
+        await pilot.press("enter")  # graded: the suggested 5
+        second = question_of(app)
+        await type_answer(pilot, "5")  # the second card, checked but not graded
+        original_notify = app.screen.notify
+        app.screen.notify = lambda message, **kw: (notices.append(message), original_notify(message, **kw))[1]
+        await pilot.press("u", *"0.370")  # undo by mistake, then the answer meant for the second card
+        await pilot.pause()
+        assert question_of(app) is first and app.screen.state == ANSWERING
+        # added to its answer, in plain sight
+        assert app.screen.query_one(AnswerInput).value == f"{first.answer_text}0.370"
+        assert app.store.reviews() == []  # nothing graded it
+        assert any(f"Undone: grade 5 for “{first.card.title}”" in notice for notice in notices)
+        assert app.screen.session.queue[0].seed == second.seed
+
+    drive(app, scenario)
+
+
+def test_an_empty_enter_asks_before_revealing_the_answer(make_app):
+    app = make_app()
+
+    async def scenario(pilot: Pilot) -> None:
+        question = question_of(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.state == ANSWERING and isinstance(app.focused, AnswerInput)
+        assert text(app, "#preview") == (
+            "Nothing typed yet. Type your answer, or press Enter again to see the answer."
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.state == CHECKED
+        assert text(app, "#verdict") == f"? Not read: expected {question.answer_text}"
+        assert app.focused.selected == 0 and app.store.reviews() == []
+
+    drive(app, scenario)
+
+
+def burst(app: StudycardsApp, *keys: str) -> None:
+    """Keys arriving together, as a terminal delivers a paste or fast typing: all queued before any is handled."""
+    for key in keys:
+        character = key if len(key) == 1 else None
+        app.post_message(events.Key(key, character))
+
+
+def test_editing_keys_in_a_burst_apply_in_the_order_typed(make_app):
+    app = make_app()
+
+    async def scenario(pilot: Pilot) -> None:
+        box = app.screen.query_one(AnswerInput)
+        burst(app, "1", "2", "ctrl+u", "x", "y", "z")
+        await pilot.pause()
+        assert box.value == "xyz"
+        burst(app, "backspace", "home", "w")
+        await pilot.pause()
+        assert box.value == "wxy"
+        burst(app, "end", "ctrl+u", "7", "enter", "4")  # the 4 comes after Enter: neither answer nor grade
+        await pilot.pause()
+        assert app.screen.state == CHECKED
+        assert app.screen.session.current.answer == "7" and box.value == "7"
+        assert app.store.reviews() == []
+
+    drive(app, scenario)
+
+
+def test_a_grade_key_typed_before_the_verdict_was_on_screen_does_not_grade(make_app):
+    app = make_app()
+
+    async def scenario(pilot: Pilot) -> None:
+        await pilot.press("7")
+        early = events.Key("0", "0")  # typed now, handled only once the verdict is up
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.state == CHECKED
+        app.post_message(early)  # reaches the grade bar, which now has the focus
+        await pilot.pause()
+        assert app.store.reviews() == [] and app.screen.state == CHECKED
+        await pilot.press("0")  # typed with the verdict in sight: a grade
+        assert [r.quality for r in app.store.reviews()] == [0]
 
     drive(app, scenario)
 

@@ -9,6 +9,11 @@ Keys depend on where the learner is, so letters typed as an answer are never tak
 
 Esc ends the session with a summary, ctrl+q quits; every grade is already in the store by then. The torch
 line is computed in a background thread (the first one imports torch) and appears when it is ready.
+
+No key grades a card the learner has not seen checked: undo brings the card back with its answer in the
+box, answering (Enter checks it again, "Check again" in the footer), so keys typed for the card that was
+on screen go into that box, never into a grade; grade keys typed before a verdict was painted are dropped
+(``GradeBar.arm``); an empty Enter asks once before revealing the answer.
 """
 
 from __future__ import annotations
@@ -130,7 +135,11 @@ class QuizScreen(Screen[None]):
         self.query_one("#prompt", LaidOutText).update(_prompt_text(question))
         answer = self.query_one(AnswerInput)
         answer.placeholder = PLACEHOLDERS.get(card.kind, "your answer")
-        answer.value = attempt.answer if attempt.checked else ""
+        answer.value = attempt.answer or ""  # an undone card comes back with its answer, to check again
+        answer.came_back = attempt.came_back
+        if attempt.came_back:
+            kind = KIND_LABELS.get(attempt.item.kind, attempt.item.kind)
+            self.query_one("#card-kind", Static).update(f"{kind} · back after undo")
         self._request_truth(question)
         if attempt.checked:
             self._show_result(attempt)
@@ -158,9 +167,11 @@ class QuizScreen(Screen[None]):
         self.query_one(Collapsible).collapsed = True
         self._show_truth(attempt.question)
         self.query_one("#preview", Static).update(f"read as {grade.reading}" if grade.reading else "")
+        self.query_one(AnswerInput).value = attempt.answer or ""  # what was checked, not keys typed after Enter
         self._set_state(CHECKED)
         bar = self.query_one(GradeBar)
         bar.suggest(self.session.suggested_grade())
+        bar.arm()
         bar.focus()
 
     def _show_done(self) -> None:
@@ -241,12 +252,20 @@ class QuizScreen(Screen[None]):
         if attempt is None or attempt.checked:
             return
         grade = self.session.check(event.value)
-        if not attempt.checked:  # unreadable: sent back once, most likely a typo
+        if not attempt.checked:  # unreadable or empty: sent back once, most likely a typo or an early Enter
             preview = self.query_one("#preview", Static)
             preview.set_classes("-unreadable")
-            preview.update(f"{grade.feedback} Fix it, or press Enter again to see the answer.")
+            if event.value.strip():
+                preview.update(f"{grade.feedback} Fix it, or press Enter again to see the answer.")
+            else:
+                preview.update("Nothing typed yet. Type your answer, or press Enter again to see the answer.")
             return
         self._show_result(attempt)
+
+    @on(GradeBar.Early)
+    def _early_grade_key(self, event: GradeBar.Early) -> None:
+        key = "Enter" if event.key == "enter" else event.key
+        self.notify(f"{key} was typed before the verdict was on screen, so it did not grade: grade now", timeout=3)
 
     @on(GradeBar.Chosen)
     def _grade(self, event: GradeBar.Chosen) -> None:
@@ -299,7 +318,13 @@ class QuizScreen(Screen[None]):
         if undone is None:
             self.notify("nothing to undo in this session", timeout=2)
             return
-        self.notify(f"undone: grade {undone.quality} for {undone.attempt.item.card.title}", timeout=3, markup=False)
+        self.notify(
+            f"Undone: grade {undone.quality} for “{undone.attempt.item.card.title}”. It is back with your answer:"
+            " Enter checks it again, then grade it.",
+            title="card back",
+            timeout=6,
+            markup=False,
+        )
         self.show_current()
 
     def action_help(self, _variant: str = "") -> None:

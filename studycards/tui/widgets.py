@@ -7,6 +7,8 @@ focus is ("Check", "Accept grade", "Quiz deck") instead of hiding it.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
+from textual._time import get_time  # the clock Textual stamps its events with (time on Windows)
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -24,9 +26,49 @@ GRADE_MEANINGS = {
 
 
 class AnswerInput(Input):
-    """The answer box: Enter checks the answer (the footer says so)."""
+    """The answer box: Enter checks the answer (the footer says so; "Check again" for an answer an undo
+    brought back, see ``came_back``).
 
-    BINDINGS = [Binding("enter", "submit", "Check")]
+    Keys are applied in the order they were typed. Textual's Input inserts printable keys itself but
+    leaves its bound keys (Backspace, Home, ctrl+u, Enter, ...) to bubble up to the app, which runs the
+    binding after the Input has already inserted the text typed behind them in the same burst: ``C-u xyz``
+    left an empty box, and ``7 Enter 4`` checked 74. Here the box's own bindings run where they arrive.
+    """
+
+    BINDINGS = [
+        Binding("enter", "submit", "Check"),
+        Binding("enter", "submit('again')", "Check again"),
+    ]
+
+    came_back: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Focus never selects the text: an answer an undo brought back is kept, and what is typed next is
+        # added to it, visibly, rather than replacing it unseen.
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":
+            return bool(parameters) == self.came_back
+        return super().check_action(action, parameters)
+
+    def watch_came_back(self) -> None:
+        self.refresh_bindings()
+
+    async def action_submit(self, _again: str = "") -> None:
+        await super().action_submit()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.node is self:
+                event.stop()
+                event.prevent_default()
+                if active.enabled:
+                    await self.run_action(active.binding.action)
+                return
+        await super()._on_key(event)
 
 
 class DeckTable(DataTable):
@@ -38,7 +80,10 @@ class DeckTable(DataTable):
 class GradeBar(Widget, can_focus=True):
     """Grades 0-5 with one preselected: Enter accepts it, a digit gives that grade at once, ←/→ move.
 
-    Posts ``GradeBar.Chosen`` with the grade; the screen writes it to the store.
+    Posts ``GradeBar.Chosen`` with the grade; the screen writes it to the store. A grade key typed before
+    the verdict was on screen (in the same burst as the Enter that checked, say) cannot be a grade of
+    this card: ``arm`` is called when a verdict is shown, and until the screen has been painted, keys
+    created before that moment are dropped and ``GradeBar.Early`` is posted instead.
     """
 
     BINDINGS = [
@@ -51,8 +96,14 @@ class GradeBar(Widget, can_focus=True):
     ]
     COMPONENT_CLASSES = {"grade-bar--selected", "grade-bar--meaning"}
 
+    GRADE_KEYS = frozenset({"enter", *(str(quality) for quality in range(6))})
+
     selected: reactive[int] = reactive(4)
     suggested: reactive[int] = reactive(4)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown_at: float | None = None  # when the verdict was painted (Textual's clock); None: not yet
 
     class Chosen(Message):
         """The learner gave ``quality``."""
@@ -60,6 +111,29 @@ class GradeBar(Widget, can_focus=True):
         def __init__(self, quality: int) -> None:
             super().__init__()
             self.quality = quality
+
+    class Early(Message):
+        """A grade key (``key``) was typed before the verdict was on screen, and ignored."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def arm(self) -> None:
+        """A verdict is being shown: take grade keys typed from the moment it has been painted."""
+        self._shown_at = None
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self._shown_at = get_time()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key in self.GRADE_KEYS and (self._shown_at is None or event.time < self._shown_at):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Early(event.key))
+            return
+        await super()._on_key(event)
 
     def suggest(self, quality: int) -> None:
         """Preselect ``quality``, the grade the verdict suggests."""
