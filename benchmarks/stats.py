@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timing import best_ms  # noqa: E402 - benchmarks/timing.py, beside this script
+from timing import best_ms, targets_line  # noqa: E402 - benchmarks/timing.py, beside this script
 
 from studycards import stats  # noqa: E402
 from studycards.config import Config  # noqa: E402
@@ -38,6 +38,7 @@ TODAY = date(2025, 6, 30)
 DECKS = 16
 CARDS_PER_DECK = 60
 INTERVALS = (1, 1, 1, 6, 6, 15, 38, 95, 240)
+TARGET_MS = 200.0
 MISTAKES = ("forgot-plus-one", "padding-once", "forgot-bias", "swapped-hw", "just-halved", "summed-kernels")
 KINDS = ("review",) * 19 + ("new",) + ("redrill",) * 3 + ("practice",) * 2
 INSERT = (
@@ -177,8 +178,8 @@ def ours_in_naive_form(result: stats.Stats, store: Store, deck: str | None) -> d
     }
 
 
-def run(rows: int, years: int, repeat: int) -> bool:
-    """Build one store, time the statistics on it, print its table; True when the target is met."""
+def run(rows: int, years: int, repeat: int) -> float:
+    """Build one store, time the statistics on it, print its table; the slowest compute_stats, in ms."""
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         start = time.perf_counter()
@@ -204,12 +205,12 @@ def run(rows: int, years: int, repeat: int) -> bool:
         header = f"{'statistic':<38} {'ours':>16} {'naive pass':>20} {'naive/ours':>11}"
         print(header)
         print("-" * len(header))
-        target_met = True
+        slowest = 0.0
         for name, scope in (("compute_stats, all decks", None), (f"compute_stats, --deck {deck}", deck)):
             best, median, result = best_ms(lambda scope=scope: stats.compute_stats(store, deck_id=scope), repeat)
             naive_best, naive_median, naive = best_ms(lambda scope=scope: naive_stats(raw, today, scope), 1)
             assert ours_in_naive_form(result, store, scope) == naive, f"{name}: ours and the naive pass disagree"
-            target_met = target_met and best <= 200.0
+            slowest = max(slowest, best)
             print(
                 f"{name:<38} {best:>7.1f} ({median:>6.1f}) {naive_best:>9.1f} ({naive_median:>7.1f})"
                 f" {naive_best / best:>10.1f}x"
@@ -218,11 +219,11 @@ def run(rows: int, years: int, repeat: int) -> bool:
                 for part, function in parts:
                     part_best, part_median, _ = best_ms(function, repeat)
                     print(f"{part:<38} {part_best:>7.1f} ({part_median:>6.1f})")
-        print(f"every number agreed with the naive pass; within 200 ms: {'yes' if target_met else 'NO'}")
+        print("every number agreed with the naive pass")
         print()
         store.close()
         raw.close()
-    return target_met
+    return slowest
 
 
 def main() -> None:
@@ -233,9 +234,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"best (median) of {args.repeat} runs, in ms; naive = read every row into Python and count there")
     print()
-    met = {years: run(args.rows, years, args.repeat) for years in args.years}
-    for years, ok in met.items():
-        print(f"target, compute_stats within 200 ms over {years} year(s): {'met' if ok else 'NOT met'}")
+    slowest = {years: run(args.rows, years, args.repeat) for years in args.years}
+    print(
+        targets_line(
+            {
+                f"compute_stats over {years} year(s) {ms:.0f} ms ≤ {TARGET_MS:.0f} ms": ms <= TARGET_MS
+                for years, ms in slowest.items()
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
