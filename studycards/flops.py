@@ -25,6 +25,7 @@ class FlopTally:
     def __init__(self, root: nn.Module) -> None:
         self._root = root
         self._mode: FlopCounterMode | None = None
+        self._stretched: list[tuple[nn.Module, int, int]] = []
 
     @contextlib.contextmanager
     def counting(self, enabled: bool = True) -> Iterator[None]:
@@ -36,6 +37,27 @@ class FlopTally:
         with mode:
             yield
         self._mode = mode
+        for layer, steps, ran in self._stretched:
+            self._scale(layer, steps, ran)
+
+    def stretch(self, layer: nn.Module, steps: int, ran: int) -> None:
+        """``layer`` (a recurrent one, ``studycards.short_sequence``) ran ``ran`` of its ``steps`` time steps.
+
+        All its work is per step, so once the pass is counted its FLOPs, and those of every module
+        holding it, are scaled to the full length.
+        """
+        self._stretched.append((layer, steps, ran))
+
+    def _scale(self, layer: nn.Module, steps: int, ran: int) -> None:
+        assert self._mode is not None
+        counts = self._mode.flop_counts
+        name = next(name for name, module in self._root.named_modules() if module is layer)
+        key = ".".join(part for part in (type(self._root).__name__, name) if part)
+        holders = ["Global"] + [key.rsplit(".", depth)[0] for depth in range(key.count("."), 0, -1)]
+        for op, flops in list(counts.get(key, {}).items()):
+            extra = flops * steps // ran - flops
+            for holder in (*holders, key):
+                counts[holder][op] += extra
 
     @property
     def total(self) -> int | None:

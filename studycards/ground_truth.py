@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -20,7 +20,9 @@ from torch import nn
 from studycards.errors import FormulaError, SpecError
 from studycards.flops import FlopTally
 from studycards.formula import Formula, render_value
-from studycards.layer_spec import build_module, parse_spec, typed_layer
+from studycards.layer_spec import LayerCall, build_call, describe_layer, parse_spec, typed_layer
+from studycards.meta_memo import meta_memo
+from studycards.short_sequence import shorten_sequences
 from studycards.torch_errors import about_the_input, check_arguments, explain, one_line, shape_text, shapes_of
 
 Shape = tuple[int, ...]
@@ -91,7 +93,7 @@ def count(spec: str, input: Sequence[int] | str | None = None) -> Count:  # noqa
     if shape is None and isinstance(parsed, str):
         shape = tuple(DEFAULT_INPUT)
     try:
-        result = _measure(parsed, (), shape, True)
+        result = measure(parsed, {}, shape, True)
     except FormulaError as error:
         raise SpecError(one_line(f"cannot build {_lead(spec.strip())}: {error}")) from None
     if result.error is not None:
@@ -112,14 +114,17 @@ def measure(spec: Formula | str, values: Mapping[str, Any], input_shape: Any, fl
     """Build ``spec`` with ``values`` and run it on ``input_shape`` (None: parameters only), counting
     FLOPs too when ``flops`` (the counter slows the pass, so only truths that read FLOPs ask for it).
 
-    Cached on the filled-in spec text and input, so checking 500 seeds of a resnet card builds it once.
+    Cached on what torch is given (the layer with its arguments evaluated, and the input shape), so
+    checking 500 seeds of a card builds each distinct layer once, whatever else the seeds vary.
     """
-    key = tuple(sorted((k, v) for k, v in values.items() if k in _names(spec)))
-    return _measure(spec, key, _freeze(input_shape), flops)
+    result = _measure(describe_layer(spec, values), _freeze(input_shape), flops)
+    names = spec.names if isinstance(spec, Formula) else frozenset()
+    return replace(result, spec=_typed_layer(spec, tuple(sorted((k, v) for k, v in values.items() if k in names))))
 
 
-def _names(spec: Formula | str) -> frozenset[str]:
-    return spec.names if isinstance(spec, Formula) else frozenset()
+@functools.lru_cache(maxsize=4096)
+def _typed_layer(spec: Formula | str, bound: tuple) -> str:
+    return typed_layer(spec, dict(bound))
 
 
 def _freeze(shape: Any) -> Any:
@@ -131,19 +136,19 @@ def _freeze(shape: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=4096)
-def _measure(spec: Formula | str, bound: tuple, input_shape: Any, count_flops: bool = False) -> Count:
-    values = dict(bound)
+def _measure(call: LayerCall | str, input_shape: Any, count_flops: bool = False) -> Count:
     with warnings.catch_warnings():  # torch's warnings (Linear(0, 0): "zero-element tensors") are not ours
         warnings.simplefilter("ignore")
-        return _measure_quietly(spec, values, input_shape, count_flops)
+        return _measure_quietly(call, input_shape, count_flops)
 
 
-def _measure_quietly(spec: Formula | str, values: dict[str, Any], input_shape: Any, count_flops: bool) -> Count:
+def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool) -> Count:
     # Eval mode: batch norm would refuse a batch of one 1×1 map in training mode, and dropout is moot.
-    module = build_module(spec, values).eval()
+    with meta_memo():  # initialising weights on meta runs torch's Python kernels too
+        module = build_call(call).eval()
     params = sum(p.numel() for p in module.parameters())
     buffers = sum(b.numel() for b in module.buffers())
-    text = typed_layer(spec, values)
+    text = ""  # the caller writes the layer as its deck spelled it
     named = _leaves(module)
     leaves = [(name or type(m).__name__, m) for name, m in named]
     recorded: dict[str, Shape | None] = {}
@@ -154,14 +159,17 @@ def _measure_quietly(spec: Formula | str, values: dict[str, Any], input_shape: A
     running: list[tuple[str, nn.Module, tuple[Shape, ...]]] = []
     hooks += [leaf.register_forward_pre_hook(_starter(running, raw)) for raw, leaf in named]
     hooks += [leaf.register_forward_hook(_finisher(running)) for _, leaf in named]
-    error = check_arguments(module)
     tally = FlopTally(module)
+    # Registered last, so the layer table and error messages see the sequence as given.
+    hooks += shorten_sequences(module, tally.stretch)
+    error = check_arguments(module)
     outputs: tuple[Shape | None, ...] = ()
     try:
         if error is None:
             dtype = torch.long if isinstance(_first_leaf(module), nn.Embedding) else torch.float32
             tensors = [torch.empty(shape, device="meta", dtype=dtype) for shape in shapes]
-            with tally.counting(count_flops), torch.no_grad():
+            # The memo outside the FLOP counter: the counter still sees every op, the memo answers it.
+            with meta_memo(), tally.counting(count_flops), torch.no_grad():
                 result = module(*tensors)
             outputs = tuple(_flatten_shapes(result))
     except Exception as failure:  # torch rejects the input: that refusal is itself a fact to report

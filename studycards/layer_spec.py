@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -134,15 +135,83 @@ def parse_spec(text: str) -> Formula | str:
 
 def build_module(spec: Formula | str, values: Mapping[str, Any] | None = None) -> nn.Module:
     """Build the module a spec describes, on the meta device, with ``values`` bound to its names."""
+    return build_call(describe_layer(spec, values or {}))
+
+
+@dataclass(frozen=True, eq=False)
+class LayerCall:
+    """A layer as torch is asked to build it: the constructor's name and its evaluated arguments.
+
+    ``LSTM(x, h, num_layers=n, batch_first=bf == 1)`` with x=8, h=20, n=2, bf=1 and with x=8, h=20, n=2,
+    bf=1, an unrelated N=4 are the same call, so the measurement keyed on it is made once. Two calls are
+    equal only when every argument has the same type too (``bias=True`` is not ``bias=1``).
+    """
+
+    name: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+
+    def _identity(self) -> tuple:
+        return (self.name, _identity_of(self.args), _identity_of(self.kwargs))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LayerCall) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+
+def _identity_of(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_identity_of(item) for item in value)
+    if isinstance(value, LayerCall):
+        return value._identity()
+    return (type(value).__name__, value)
+
+
+def _recording(name: str) -> Callable[..., LayerCall]:
+    def record(*args: Any, **kwargs: Any) -> LayerCall:
+        return LayerCall(name, args, tuple(kwargs.items()))
+
+    return record
+
+
+_RECORDERS = {name: _recording(name) for name in SPEC_CALLS}
+
+
+def describe_layer(spec: Formula | str, values: Mapping[str, Any]) -> LayerCall | str:
+    """What torch will be asked to build for ``spec`` with ``values``: a ``LayerCall`` (a name stays a name).
+
+    Formula errors (an unknown name, a division by zero) surface here; a constructor's refusal of its
+    arguments surfaces when the call is built.
+    """
+    if isinstance(spec, str):
+        return spec
+    call = spec.evaluate(values, _RECORDERS)
+    if not isinstance(call, LayerCall):
+        raise FormulaError(f"{spec.text!r} is not a layer")
+    return call
+
+
+def build_call(call: LayerCall | str) -> nn.Module:
+    """Build a described layer (or a named architecture) on the meta device."""
     from studycards.architectures import build_architecture
 
     with torch.device("meta"):
-        if isinstance(spec, str):
-            return build_architecture(spec)
-        module = spec.evaluate(values or {}, spec_functions())
-    if not isinstance(module, nn.Module):
-        raise FormulaError(f"{spec.text!r} is not a layer")
-    return module
+        if isinstance(call, str):
+            return build_architecture(call)
+        return _build(call)
+
+
+def _build(value: Any) -> Any:
+    if isinstance(value, LayerCall):
+        functions = spec_functions()
+        args = tuple(_build(arg) for arg in value.args)
+        kwargs = {key: _build(arg) for key, arg in value.kwargs}
+        return functions[value.name](*args, **kwargs)
+    if isinstance(value, tuple):
+        return tuple(_build(item) for item in value)
+    return value
 
 
 def typed_layer(spec: Formula | str, values: Mapping[str, Any]) -> str:
