@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from studycards.cli import home_of
 from studycards.cli.output import echo_table
+
+if TYPE_CHECKING:
+    from studycards.deck import CardTemplate
+
+PROGRESS_REF_WIDTH = 28  # "checking  [20 wide]  100%  00:01:39  " takes the other 50 columns
 
 
 @click.command()
@@ -18,12 +26,13 @@ from studycards.cli.output import echo_table
 def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) -> None:
     """Generate every card for each seed and compare its answer with torch; exit 1 on any disagreement."""
     from studycards.deck import find_deck, load_decks
-    from studycards.deck_check import check_deck
+    from studycards.deck_check import check_card
 
     home = home_of(ctx)
     decks = [find_deck(deck_id, home)] if deck_id else load_decks(home)
+    cards = [card for deck in decks for card in deck.cards]
     started = time.perf_counter()
-    reports = [report for deck in decks for report in check_deck(deck, seeds, first_seed)]
+    reports = [check_card(card, range(first_seed, first_seed + seeds)) for card in _with_progress(cards)]
     rows = [
         (
             report.ref,
@@ -49,3 +58,20 @@ def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) 
             for message in report.failures:
                 click.echo(f"FAIL {message}", err=True)
         ctx.exit(1)
+
+
+def _with_progress(cards: list[CardTemplate]) -> Iterator[CardTemplate]:
+    """The cards, with a progress bar on stderr naming the card being checked, only when stderr is a
+    terminal: a pipe or a CI log gets the table and the summary alone."""
+    if not sys.stderr.isatty():
+        yield from cards
+        return
+    with click.progressbar(cards, label="checking", file=sys.stderr, width=20, item_show_func=_shown_ref) as bar:
+        yield from bar
+
+
+def _shown_ref(card: CardTemplate | None) -> str | None:
+    """The card's ref, cut from the left to keep the bar on one line of an 80-column terminal."""
+    if card is None:
+        return None
+    return card.ref if len(card.ref) <= PROGRESS_REF_WIDTH else "…" + card.ref[-PROGRESS_REF_WIDTH + 1 :]
