@@ -170,8 +170,11 @@ def _identity_of(value: Any) -> Any:
 
 
 def _recording(name: str) -> Callable[..., LayerCall]:
+    # A class per layer name, so a formula misusing a layer says what torch would: "got a Sequential".
+    named = type(name, (LayerCall,), {"__module__": __name__})
+
     def record(*args: Any, **kwargs: Any) -> LayerCall:
-        return LayerCall(name, args, tuple(kwargs.items()))
+        return named(name, args, tuple(kwargs.items()))
 
     return record
 
