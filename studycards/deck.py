@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails", "flops", "buffers"}) | 
 TRUTH_NAMES = frozenset({"params", "shape", "flops"})
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
-DECK_FIELDS = {"id", "title", "source", "description", "cards"}
+DECK_FIELDS = {"id", "title", "source", "description", "cards", "plain_names"}
 CARD_FIELDS = {
     "id", "title", "kind", "prompt", "answer", "solution", "params", "derived", "constraints",
     "truth", "mistakes", "choices", "tolerance", "tags",
@@ -109,6 +109,8 @@ class CardTemplate:
     tolerance: Number | None = None
     tags: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    # Names the deck's texts may write as plain words (the text lint lets them stand outside {}).
+    plain_names: frozenset[str] = frozenset()
 
     @property
     def ref(self) -> str:
@@ -175,10 +177,13 @@ def load_deck(path: str | Path) -> Deck:
     raw_cards = data.get("cards")
     if not isinstance(raw_cards, list) or not raw_cards:
         raise where.error("a deck needs at least one [[cards]] entry", "cards")
+    plain_names = data.get("plain_names", [])
+    if not isinstance(plain_names, list) or not all(isinstance(n, str) for n in plain_names):
+        raise where.error("must be a list of names", "plain_names")
     cards: list[CardTemplate] = []
     seen: set[str] = set()
     for index, raw_card in enumerate(raw_cards):
-        card = _load_card(deck_id, raw_card, index, path)
+        card = replace(_load_card(deck_id, raw_card, index, path), plain_names=frozenset(plain_names))
         if card.id in seen:
             raise _Where(path, card.id).error("another card in this deck has the same id", "id")
         seen.add(card.id)

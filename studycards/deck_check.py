@@ -36,31 +36,38 @@ MAX_FAILURES_KEPT = 5
 
 
 def check_card(card: CardTemplate, seeds: Iterable[int]) -> CardReport:
-    """Generate the card for each seed and compare its answer with what torch reads."""
+    """Generate the card for each seed, compare its answer with what torch reads, and check its texts."""
     from studycards.ground_truth import truth_of
+    from studycards.text_lint import question_problems, template_problems
 
     report = CardReport(ref=card.ref)
     started = time.perf_counter()
+    in_templates = template_problems(card)  # the same at every seed: reported at the first
     for seed in seeds:
         report.seeds += 1
         try:
             question = generate(card, seed)
             truth = truth_of(question)
+            problems = [*in_templates, *question_problems(question, truth.lines if truth is not None else ())]
         except StudycardsError as error:
             _fail(report, f"{card.ref} seed {seed}: {error}")
             if "no parameters met the constraints" in str(error):
                 break
             continue
+        in_templates = []
+        messages = [f"{card.ref} seed {seed}: {problem}" for problem in problems]
         if truth is None:
             report.unprovable += 1
         elif truth.agrees:
             report.proved += 1
         else:
-            _fail(
-                report,
+            messages.insert(
+                0,
                 f"{card.ref} seed {seed}: the deck says {question.answer_text} but torch reads "
                 f"{_shown(truth.value)} ({truth.describe()})",
             )
+        if messages:
+            _fail(report, *messages)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -69,11 +76,12 @@ def check_deck(deck: Deck, seeds: int, first_seed: int = 0) -> list[CardReport]:
     return [check_card(card, range(first_seed, first_seed + seeds)) for card in deck.cards]
 
 
-def _fail(report: CardReport, message: str) -> None:
-    """Count every failure; keep the first few messages (one wrong formula fails most seeds alike)."""
+def _fail(report: CardReport, *messages: str) -> None:
+    """Count a failed seed; keep the first few messages (one wrong formula fails most seeds alike)."""
     report.failed += 1
-    if len(report.failures) < MAX_FAILURES_KEPT:
-        report.failures.append(message)
+    for message in messages:
+        if len(report.failures) < MAX_FAILURES_KEPT:
+            report.failures.append(message)
 
 
 def _shown(value) -> str:
