@@ -503,7 +503,7 @@ def _check_placeholders(text: str, where: _Where, field_name: str, known: set[st
         _formula(match.group(1), where, field_name, known, extra=_TEXT_CALLS)
 
 
-_TEXT_CALLS = frozenset({"an", "plural"})  # studycards.grammar.TEXT_FUNCTIONS: placeholders only
+_TEXT_CALLS = frozenset({"an", "An", "plural"})  # studycards.grammar.TEXT_FUNCTIONS: placeholders only
 
 
 def _check_fences(text: str, where: _Where, field_name: str) -> None:

@@ -100,5 +100,11 @@ def _checked_an(number: Any) -> str:
     return an(number)
 
 
+def _checked_an_capital(number: Any) -> str:
+    """``An(n)`` starts a sentence: "An 84×84 input", "A 12×12 input"."""
+    text = _checked_an(number)
+    return text[0].upper() + text[1:]
+
+
 # What placeholders may call, beyond the formula functions: name → function.
-TEXT_FUNCTIONS = {"an": _checked_an, "plural": plural}
+TEXT_FUNCTIONS = {"an": _checked_an, "An": _checked_an_capital, "plural": plural}

@@ -97,3 +97,26 @@ def test_numbers_in_code_and_shapes_stay_as_code_writes_them():
     assert fill("Total {big} (of which {n} in fc6)", values) == "Total 37,752,832 (of which 4,096 in fc6)"
     shape = generate(find_card("cnn/one-by-one-shape")[1], 0)
     assert re.fullmatch(r"\(\d+, \d+, \d+, \d+\)", shape.answer_text)
+
+
+# --- feedback names the cause that is really at work -----------------------------------------------------
+
+
+def test_swapped_height_and_width_names_the_input_height_and_the_kernel_only_if_not_square():
+    card = find_card("cnn/conv-output-shape-rect")[1]
+    square = rect = None
+    for seed in range(200):
+        question = generate(card, seed)
+        if question.values["kh"] == question.values["kw"]:
+            square = square or question
+        else:
+            rect = rect or question
+    feedback = {}
+    for question in (square, rect):
+        n, o, hh, ww = question.answer
+        graded = grade_question(question, f"({n}, {o}, {ww}, {hh})")
+        assert graded.mistake == "swapped-hw"
+        assert f"H = {hh} comes from the input height {question.values['h']}" in graded.feedback
+        feedback[question is square] = graded.feedback
+    assert "kernel" not in feedback[True]
+    assert feedback[False].endswith(f"and the kernel height {rect.values['kh']}.")
