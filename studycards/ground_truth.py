@@ -21,6 +21,7 @@ from studycards.errors import FormulaError, SpecError
 from studycards.flops import FlopTally
 from studycards.formula import Formula, render_value
 from studycards.layer_spec import LayerCall, build_call, describe_layer, parse_spec, typed_layer
+from studycards.layer_tree import tree_rows
 from studycards.meta_memo import meta_memo
 from studycards.short_sequence import shorten_sequences
 from studycards.torch_errors import about_the_input, check_arguments, explain, one_line, shape_text, shapes_of
@@ -38,6 +39,9 @@ class LayerCount:
     params: int
     output_shape: Shape | None
     flops: int | None = None
+    depth: int = 0  # how far below the spec's top the row sits, for indenting a table
+    own: tuple[str, ...] = ()  # on a row with child layers: the parameters it holds itself ("in_proj")
+    group: bool = False  # a container without parameters of its own, shown only to parent its rows
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +50,8 @@ class LayerCount:
             "params": self.params,
             "output_shape": list(self.output_shape) if self.output_shape is not None else None,
             "flops": self.flops,
+            "depth": self.depth,
+            "own": list(self.own),
         }
 
 
@@ -67,6 +73,7 @@ class Count:
     error: str | None = None
     flops: int | None = None
     buffers: int = 0
+    tree: tuple[LayerCount, ...] = ()  # ``layers`` in tree order, with group rows for their containers
 
     @property
     def output_shape(self) -> Shape | None:
@@ -152,8 +159,10 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
     named = _leaves(module)
     leaves = [(name or type(m).__name__, m) for name, m in named]
     recorded: dict[str, Shape | None] = {}
+    raw_names = [name for name, _ in named]
     if input_shape is None:
-        return Count(text, params, None, (), _rows(leaves, recorded), buffers=buffers)
+        tree = tree_rows(module, _rows(leaves, recorded), raw_names)
+        return Count(text, params, None, (), _not_groups(tree), buffers=buffers, tree=tree)
     shapes = _input_shapes(input_shape)
     hooks = [leaf.register_forward_hook(_recorder(recorded, name)) for name, leaf in leaves]
     running: list[tuple[str, nn.Module, tuple[Shape, ...]]] = []
@@ -178,8 +187,13 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
         for hook in hooks:
             hook.remove()
     single = shapes[0] if len(shapes) == 1 else tuple(shapes)
-    rows = _rows(leaves, recorded, tally.own([name for name, _ in named]))
-    return Count(text, params, single, outputs, rows, error, tally.total, buffers)
+    tree = tree_rows(module, _rows(leaves, recorded, tally.own(raw_names)), raw_names)
+    return Count(text, params, single, outputs, _not_groups(tree), error, tally.total, buffers, tree)
+
+
+def _not_groups(tree: tuple[LayerCount, ...]) -> tuple[LayerCount, ...]:
+    """The rows that hold parameters or compute (every row but the containers), in tree order."""
+    return tuple(row for row in tree if not row.group)
 
 
 def _rows(

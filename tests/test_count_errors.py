@@ -86,3 +86,28 @@ def test_torch_warnings_do_not_reach_stderr(home):
     assert result.returncode == 0
     assert result.stderr == ""
     assert "total parameters: 0" in result.stdout
+
+
+def test_a_parent_row_says_it_holds_only_its_own_parameters(run_cli):
+    result = run_cli("count", "MultiheadAttention(512, 8)")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[2].startswith("MultiheadAttention (own params: in_proj)")
+    assert lines[2].split()[-1] == f"{3 * (512 * 512 + 512):,}"
+    assert lines[3].startswith("  out_proj ") and lines[3].split()[-1] == f"{512 * 512 + 512:,}"
+    assert "total parameters: 1,050,624" in result.stdout
+
+
+def test_child_rows_are_indented_under_their_parent_and_still_add_up(run_cli):
+    import json
+
+    result = run_cli("count", "resnet18")
+    lines = result.stdout.splitlines()
+    layer1 = lines.index(next(line for line in lines if line.startswith("layer1 ")))
+    assert lines[layer1].split() == ["layer1", "Sequential"]  # a container: no count of its own
+    assert lines[layer1 + 1].split() == ["0", "BasicBlock"] and lines[layer1 + 1].startswith("  0 ")
+    assert lines[layer1 + 2].startswith("    conv1 ")
+    data = json.loads(run_cli("count", "resnet18", "--json").stdout)
+    assert sum(layer["params"] for layer in data["layers"]) == data["params"] == 11_689_512
+    depths = {layer["name"]: layer["depth"] for layer in data["layers"]}
+    assert depths["conv1"] == 0 and depths["layer1.0.conv1"] == 2 and depths["layer2.0.downsample.0"] == 3

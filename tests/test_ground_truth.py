@@ -138,11 +138,17 @@ def test_count_cli_json_and_table(run_cli):
         "output_shape": [1, 8, 18, 18],
         "flops": 2 * 5 * 5 * 3 * 8 * 18 * 18,
         "layers": [
-            {"name": "Conv2d", "type": "Conv2d", "params": 608, "output_shape": [1, 8, 18, 18], "flops": 388800}
+            {
+                "name": "Conv2d", "type": "Conv2d", "params": 608, "output_shape": [1, 8, 18, 18], "flops": 388800,
+                "depth": 0, "own": [],
+            }
         ],
     }
     table = run_cli("count", "vgg16")
-    assert "total parameters: 138,357,544" in table.output and "classifier.0" in table.output
+    assert "total parameters: 138,357,544" in table.output
+    lines = table.output.splitlines()
+    classifier = next(i for i, line in enumerate(lines) if line.startswith("classifier "))
+    assert lines[classifier + 1].startswith("  0 ")  # classifier.0, indented under its container
 
 
 def test_count_cli_bad_spec_exits_nonzero_with_one_line(run_cli):

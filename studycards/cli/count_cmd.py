@@ -32,9 +32,14 @@ def count(spec: str, input_shape: str | None, as_json: bool) -> None:
         echo_json(result.to_dict())
         return
     rows = [
-        (layer.name, layer.type, f"{layer.params:,}", render_value(layer.output_shape) if layer.output_shape else "")
+        (
+            _shown_name(layer),
+            layer.type,
+            "" if layer.group else f"{layer.params:,}",
+            render_value(layer.output_shape) if layer.output_shape else "",
+        )
         + ((f"{layer.flops:,}" if layer.flops is not None else "",) if result.flops is not None else ())
-        for layer in result.layers
+        for layer in result.tree or result.layers
     ]
     header = ("layer", "type", "params", "output shape") + (("FLOPs",) if result.flops is not None else ())
     echo_table(header, rows, right=(2, 4))
@@ -44,3 +49,10 @@ def count(spec: str, input_shape: str | None, as_json: bool) -> None:
         click.echo(f"output shape: {render_value(result.output_shape)} for input {render_value(result.input_shape)}")
     if result.flops is not None:
         click.echo(f"total FLOPs: {describe_flops(result.flops)}")
+
+
+def _shown_name(layer) -> str:
+    """The row's own name, indented under its parent; a parent row says which parameters are its own."""
+    name = layer.name.rsplit(".", 1)[-1]
+    own = f" (own params: {', '.join(layer.own)})" if layer.own else ""
+    return "  " * layer.depth + name + own
