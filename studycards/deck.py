@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from studycards.deck_files import MAX_KEY_PARTS, NotADeckFile, deep_key, read_deck_bytes
 from studycards.errors import DeckError, FormulaError, RefError
 from studycards.formula import Formula, Number, parse_formula, to_number, whole
 from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
@@ -28,6 +29,7 @@ else:  # pragma: no cover
 KINDS = ("number", "expression", "shape", "choice")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_DECK_BYTES = 1_000_000
+MAX_CARDS = 1000
 # Names a truth `read`/`holds` formula may call, besides the base functions.
 TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails", "flops", "buffers"}) | COMPUTE_FUNCTIONS
 # Names bound in a truth formula when the truth has a single layer.
@@ -44,6 +46,28 @@ MISTAKE_FIELDS = {"id", "answer", "feedback"}
 
 
 @dataclass(frozen=True)
+class NumberRange(Sequence[Number]):
+    """``range = [low, high], step = s`` as a sequence that computes its values instead of storing them:
+    a deck may hold many params of 100,000 values each, and none of them should cost memory."""
+
+    low: Number
+    step: Number
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self.count)))
+        if index < 0:
+            index += self.count
+        if not 0 <= index < self.count:
+            raise IndexError("range index out of range")
+        return whole(self.low + index * self.step)
+
+
+@dataclass(frozen=True)
 class ParamSpec:
     """One card parameter: an integer (or decimal) range with a step, or a list of choices.
 
@@ -52,7 +76,7 @@ class ParamSpec:
     """
 
     name: str
-    choices: tuple[Number | str | bool, ...]
+    choices: Sequence[Number | str | bool]
 
     def draw(self, rng) -> Number | str | bool:
         return self.choices[rng.randrange(len(self.choices))]
@@ -60,6 +84,8 @@ class ParamSpec:
     @property
     def numeric(self) -> bool:
         """Whether the parameter is a number (a learner's formula may use it) rather than a text or flag."""
+        if isinstance(self.choices, NumberRange):
+            return True
         return not any(isinstance(choice, str | bool) for choice in self.choices)
 
 
@@ -153,21 +179,40 @@ class _Where:
 
 
 def load_deck(path: str | Path) -> Deck:
-    """Read and validate one deck file."""
+    """Read and validate one deck file; any problem is a ``DeckError`` naming the file, card and field."""
     path = Path(path)
+    return _deck_from_table(_read_table(path), path)
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    """The file's TOML table, read safely (see ``studycards.deck_files``)."""
     where = _Where(path)
     try:
-        raw_bytes = path.read_bytes()
-    except OSError as error:
-        raise where.error(f"cannot read the file ({error.strerror})") from None
-    if len(raw_bytes) > MAX_DECK_BYTES:
-        raise where.error(f"the file is larger than {MAX_DECK_BYTES} bytes")
+        raw_bytes = read_deck_bytes(path, MAX_DECK_BYTES)
+    except NotADeckFile as error:
+        raise where.error(str(error)) from None
     try:
-        data = tomllib.loads(raw_bytes.decode("utf-8"))
+        text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError:
         raise where.error("the file is not UTF-8 text") from None
+    if deep_key(text):
+        raise where.error(f"a dotted key has more than {MAX_KEY_PARTS} parts")
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise where.error(f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise where.error("not valid TOML: arrays or tables are nested too deeply") from None
+
+
+def _claimed_id(data: Mapping[str, Any], path: Path) -> str:
+    """The id a deck file claims (its ``id``, else its file name), even when the rest of it is broken."""
+    deck_id = data.get("id", path.stem)
+    return deck_id if isinstance(deck_id, str) and ID_PATTERN.match(deck_id) else path.stem
+
+
+def _deck_from_table(data: dict[str, Any], path: Path) -> Deck:
+    where = _Where(path)
     _reject_unknown(data, DECK_FIELDS, where, None)
     deck_id = data.get("id", path.stem)
     if not isinstance(deck_id, str) or not ID_PATTERN.match(deck_id):
@@ -180,6 +225,8 @@ def load_deck(path: str | Path) -> Deck:
     plain_names = data.get("plain_names", [])
     if not isinstance(plain_names, list) or not all(isinstance(n, str) for n in plain_names):
         raise where.error("must be a list of names", "plain_names")
+    if len(raw_cards) > MAX_CARDS:
+        raise where.error(f"a deck holds at most {MAX_CARDS} cards, this one {len(raw_cards)}", "cards")
     cards: list[CardTemplate] = []
     seen: set[str] = set()
     for index, raw_card in enumerate(raw_cards):
@@ -199,7 +246,11 @@ def load_deck(path: str | Path) -> Deck:
 
 
 def deck_paths(home: Path | None = None) -> list[Path]:
-    """Deck files: the bundled ones, then the learner's own in ``<home>/decks``."""
+    """Deck files: the bundled ones, then the learner's own in ``<home>/decks``.
+
+    Every ``*.toml`` entry is listed, whatever it is (a folder, a FIFO): reading it is what refuses it,
+    so it shows up as a broken deck rather than vanishing.
+    """
     from studycards.locations import bundled_decks_dir, user_decks_dir
 
     folders = [bundled_decks_dir()]
@@ -212,27 +263,99 @@ def deck_paths(home: Path | None = None) -> list[Path]:
     return paths
 
 
-def load_decks(home: Path | None = None, paths: Iterable[Path] | None = None) -> list[Deck]:
-    """All decks, in file order; a deck id used twice is an error naming both files."""
+@dataclass(frozen=True)
+class BrokenDeck:
+    """A deck file set aside: the id it claims (or its file name) and its one-line error."""
+
+    id: str
+    path: Path
+    error: str
+
+    @property
+    def label(self) -> str:
+        """How a listing names it: its id, and its file too when that is not ``<id>.toml``."""
+        return self.id if self.path.stem == self.id else f"{self.id} ({self.path.name})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "path": str(self.path), "error": self.error}
+
+
+@dataclass(frozen=True)
+class DeckLoad(Sequence[Deck]):
+    """The decks of a home that loaded (iterate it, index it, like a list) and the files set aside.
+
+    One broken or hostile deck file must never hide the others: each command works with the decks that
+    loaded and lists the broken ones with their errors. Asking for a broken deck by its id raises its
+    error (``find``).
+    """
+
+    decks: tuple[Deck, ...] = ()
+    broken: tuple[BrokenDeck, ...] = ()
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.decks[index]
+
+    def __len__(self) -> int:
+        return len(self.decks)
+
+    def __iter__(self):
+        return iter(self.decks)
+
+    def find(self, deck_id: str) -> Deck:
+        """The deck with this id; a broken deck raises its own error; a miss names the decks there are."""
+        for deck in self.decks:
+            if deck.id == deck_id:
+                return deck
+        for broken in self.broken:
+            if broken.id == deck_id:
+                raise DeckError(broken.error)
+        known = ", ".join(deck.id for deck in self.decks) or "none"
+        raise RefError(f"no deck {deck_id!r} (decks: {known})")
+
+    def broken_named(self, deck_id: str) -> tuple[BrokenDeck, ...]:
+        """Broken files claiming this id (a user deck reusing a bundled deck's id is one)."""
+        return tuple(broken for broken in self.broken if broken.id == deck_id)
+
+    def require_all(self) -> None:
+        """Raise the first broken deck's error (for callers that must have every deck, e.g. tests)."""
+        if self.broken:
+            raise DeckError(self.broken[0].error)
+
+
+def load_decks(home: Path | None = None, paths: Iterable[Path] | None = None) -> DeckLoad:
+    """Every deck file, in file order: the ones that load, and the ones set aside with their error.
+
+    A deck whose id an earlier file already uses (a user deck named like a bundled one) is set aside too:
+    the first one is kept, and the error names both files.
+    """
     decks: list[Deck] = []
+    broken: list[BrokenDeck] = []
     by_id: dict[str, Deck] = {}
     for path in deck_paths(home) if paths is None else paths:
-        deck = load_deck(path)
+        path = Path(path)
+        claimed = path.stem
+        try:
+            data = _read_table(path)
+            claimed = _claimed_id(data, path)
+            deck = _deck_from_table(data, path)
+        except DeckError as error:
+            broken.append(BrokenDeck(claimed, path, str(error)))
+            continue
         if deck.id in by_id:
-            raise DeckError(f"{path}: deck id {deck.id!r} is already used by {by_id[deck.id].path}")
+            message = (
+                f"{path}: field 'id': deck id {deck.id!r} is already used by {by_id[deck.id].path};"
+                " give this deck another id"
+            )
+            broken.append(BrokenDeck(deck.id, path, message))
+            continue
         by_id[deck.id] = deck
         decks.append(deck)
-    return decks
+    return DeckLoad(tuple(decks), tuple(broken))
 
 
 def find_deck(deck_id: str, home: Path | None = None) -> Deck:
-    """The deck with this id; a miss names the decks there are."""
-    decks = load_decks(home)
-    for deck in decks:
-        if deck.id == deck_id:
-            return deck
-    known = ", ".join(deck.id for deck in decks) or "none"
-    raise RefError(f"no deck {deck_id!r} (decks: {known})")
+    """The deck with this id; a broken one raises its error; a miss names the decks there are."""
+    return load_decks(home).find(deck_id)
 
 
 def find_card(ref: str, home: Path | None = None) -> tuple[Deck, CardTemplate]:
@@ -375,7 +498,7 @@ def _load_params(raw: Any, where: _Where) -> dict[str, ParamSpec]:
                 count = int((high - low) // step) + 1
                 if count > 100_000:
                     raise FormulaError("range has more than 100000 values")
-                values = tuple(whole(low + i * step) for i in range(count))
+                values = NumberRange(low, step, count)
             else:
                 raise FormulaError("needs range = [low, high] or choices = [...]")
         except FormulaError as error:

@@ -24,12 +24,20 @@ PROGRESS_REF_WIDTH = 28  # "checking  [20 wide]  100%  00:01:39  " takes the oth
 @click.option("--first-seed", type=int, default=0, show_default=True)
 @click.pass_context
 def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) -> None:
-    """Generate every card for each seed and compare its answer with torch; exit 1 on any disagreement."""
-    from studycards.deck import find_deck, load_decks
+    """Generate every card for each seed and compare its answer with torch; exit 1 on any disagreement,
+    or when a deck file checked is broken."""
+    from studycards.deck import load_decks
     from studycards.deck_check import check_card
 
     home = home_of(ctx)
-    decks = [find_deck(deck_id, home)] if deck_id else load_decks(home)
+    loaded = load_decks(home)
+    if deck_id is None:
+        decks, broken = list(loaded), list(loaded.broken)
+    else:
+        decks = [deck for deck in loaded if deck.id == deck_id]
+        broken = list(loaded.broken_named(deck_id))
+        if not decks and not broken:
+            loaded.find(deck_id)  # no such deck: raises the error naming the decks there are
     cards = [card for deck in decks for card in deck.cards]
     started = time.perf_counter()
     reports = [check_card(card, range(first_seed, first_seed + seeds)) for card in _with_progress(cards)]
@@ -49,14 +57,17 @@ def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) 
     failed = [report for report in reports if not report.ok]
     total = sum(report.seeds for report in reports)
     click.echo()
+    broken_note = f", {len(broken)} broken deck{'s' if len(broken) != 1 else ''}" if broken else ""
     click.echo(
         f"{len(reports)} cards, {total} questions, {sum(r.proved for r in reports)} proved by torch, "
-        f"{sum(r.failed for r in reports)} failed, in {time.perf_counter() - started:.1f} s"
+        f"{sum(r.failed for r in reports)} failed{broken_note}, in {time.perf_counter() - started:.1f} s"
     )
-    if failed:
+    if failed or broken:
         for report in failed:
             for message in report.failures:
                 click.echo(f"FAIL {message}", err=True)
+        for deck in broken:
+            click.echo(f"BROKEN {deck.error}", err=True)
         ctx.exit(1)
 
 

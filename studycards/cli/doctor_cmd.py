@@ -98,10 +98,16 @@ def _orphans(home, store) -> str:
     from studycards.store import catalogue
 
     try:
-        known = {(deck_id, card_id) for deck_id, cards in catalogue(load_decks(home)).items() for card_id in cards}
+        loaded = load_decks(home)
     except StudycardsError:
         return " (decks could not be loaded, so templates were not compared)"
-    missing = sum(1 for card in store.cards() if (card.deck_id, card.card_id) not in known)
-    if not missing:
-        return ""
-    return f"; {missing} of them from templates no longer in any deck (kept, not scheduled)"
+    known = {(deck_id, card_id) for deck_id, cards in catalogue(loaded).items() for card_id in cards}
+    broken = {deck.id for deck in loaded.broken}
+    missing = [card for card in store.cards() if (card.deck_id, card.card_id) not in known]
+    set_aside = sum(1 for card in missing if card.deck_id in broken)
+    note = ""
+    if len(missing) > set_aside:
+        note += f"; {len(missing) - set_aside} of them from templates no longer in any deck (kept, not scheduled)"
+    if set_aside:
+        note += f"; {set_aside} of them from broken decks (kept, not scheduled until the deck is fixed)"
+    return note

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from studycards.cli import home_of
-from studycards.cli.output import echo_json, echo_table
+from studycards.cli.output import echo_broken, echo_json, echo_table, warn_broken
 
 
 @click.command()
@@ -24,7 +24,8 @@ def due(ctx: click.Context, as_json: bool) -> None:
     review asks it first.
 
     The study day rolls over at 4 am local time (day_starts_at_hour in <home>/config.toml), and each deck
-    introduces at most new_cards_per_day new cards a day (default 20).
+    introduces at most new_cards_per_day new cards a day (default 20). A broken deck is listed with its
+    error (with --json: one line on stderr, the rows keep their keys).
     """
     from studycards.deck import load_decks
     from studycards.store import Store, catalogue
@@ -35,12 +36,15 @@ def due(ctx: click.Context, as_json: bool) -> None:
         summary = store.due_summary(catalogue(decks))
     if as_json:
         echo_json([deck.to_dict() for deck in summary])
+        warn_broken(decks)
         return
-    if not summary:
+    if not summary and not decks.broken:
         click.echo("no decks: add deck files to the decks folder of your data home")
         return
     echo_table(
         ("deck", "learning", "due", "new", "reviewed today"),
-        [(deck.deck, deck.learning, deck.due, deck.new, deck.reviewed_today) for deck in summary],
+        [(deck.deck, deck.learning, deck.due, deck.new, deck.reviewed_today) for deck in summary]
+        + [(broken.label, "-", "-", "-", "-") for broken in decks.broken],
         right=(1, 2, 3, 4),
     )
+    echo_broken(decks)

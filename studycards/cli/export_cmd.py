@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from studycards.cli import home_of
+from studycards.cli.output import warn_broken
 
 ALL_DECKS = "all"
 
@@ -49,17 +50,19 @@ def export(
     edited template updates its notes in place.
     """
     from studycards.anki_export import export_decks, note_count
-    from studycards.deck import find_deck, load_decks
+    from studycards.deck import load_decks
 
     if output.suffix.lower() != ".apkg":
         raise click.BadParameter(f"{str(output)!r} must end in .apkg (Anki imports only that)", param_hint="'-o'")
     home = home_of(ctx)
+    loaded = load_decks(home)
     if ALL_DECKS in deck_ids:
         if len(deck_ids) > 1:
             raise click.BadParameter("give deck ids or 'all', not both", param_hint="DECK...|all")
-        decks = load_decks(home)
+        decks = list(loaded)
+        warn_broken(loaded)
     else:
-        decks = [find_deck(deck_id, home) for deck_id in dict.fromkeys(deck_ids)]
+        decks = [loaded.find(deck_id) for deck_id in dict.fromkeys(deck_ids)]
     tsv_path = output.with_suffix(".tsv") if tsv else None
 
     with _progress(note_count(decks, instances)) as progress:

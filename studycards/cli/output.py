@@ -26,3 +26,19 @@ def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Seq
     click.echo("  ".join("-" * w for w in widths))
     for row in cells[1:]:
         click.echo(line(row))
+
+
+def warn_broken(load: Any) -> None:
+    """One line on stderr per deck set aside, for commands whose output has no place to list them."""
+    for broken in getattr(load, "broken", ()):
+        click.echo(f"studycards: set aside a broken deck: {broken.error}", err=True)
+
+
+def echo_broken(load: Any) -> None:
+    """The decks set aside, under a listing that showed them as broken: each with its one-line error."""
+    if not getattr(load, "broken", ()):
+        return
+    click.echo()
+    click.echo("Broken decks, set aside (the others work):")
+    for broken in load.broken:
+        click.echo(f"  {broken.error}")

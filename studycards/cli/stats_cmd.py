@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import click
 
 from studycards.cli import home_of
-from studycards.cli.output import echo_json
+from studycards.cli.output import echo_json, warn_broken
 from studycards.stats import (
     FORECAST_DAYS,
     HEATMAP_DAYS,
@@ -53,12 +53,15 @@ def stats(ctx: click.Context, deck_id: str | None, as_json: bool) -> None:
 
     home = home_of(ctx)
     decks = load_decks(home)
+    if deck_id is not None and deck_id not in {deck.id for deck in decks} and decks.broken_named(deck_id):
+        decks.find(deck_id)  # a broken deck asked for by name: its own error
     with Store(home) as store:
         if deck_id is not None:
             known = {deck.id for deck in decks} | {card.deck_id for card in store.cards()}
             if deck_id not in known:
                 raise RefError(f"no deck {deck_id!r} (decks: {', '.join(sorted(known)) or 'none'})")
         result = compute_stats(store, decks, deck_id=deck_id)
+    warn_broken(decks)
     if as_json:
         echo_json(result.to_dict())
         return

@@ -1,7 +1,8 @@
 """``studycards quiz DECK``, ``studycards review`` and the home screen (``studycards`` alone): the TUI.
 
-Decks are loaded and the store opened before the terminal is taken over, so a bad deck file or a damaged
-database is one line on stderr like any other command's error, never a screen that dies. The store is
+Decks are loaded and the store opened before the terminal is taken over, so a damaged database, or a quiz
+of a broken deck, is one line on stderr like any other command's error, never a screen that dies. Other
+broken decks are set aside: the home screen lists them with their errors, and the rest work. The store is
 closed when the app ends, however it ends; each grade was committed the moment it was given.
 """
 
@@ -71,7 +72,7 @@ def run_tui(home: Path, *, start: str, deck_id: str | None = None, bench_file: s
 def _decks_for(home: Path, deck_id: str | None):
     """Every deck, or for a quiz just the one asked for: its file is usually named after it, and reading
     one deck file instead of all of them is a good part of getting the first question up fast."""
-    from studycards.deck import deck_paths, find_deck, load_deck, load_decks
+    from studycards.deck import DeckLoad, deck_paths, load_deck, load_decks
 
     if deck_id is None:
         return load_decks(home)
@@ -79,8 +80,8 @@ def _decks_for(home: Path, deck_id: str | None):
         if path.stem == deck_id:
             deck = load_deck(path)
             if deck.id == deck_id:
-                return [deck]
-    return [find_deck(deck_id, home)]
+                return DeckLoad((deck,))
+    return DeckLoad((load_decks(home).find(deck_id),))
 
 
 def _end_without_teardown(code: int) -> None:

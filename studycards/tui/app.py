@@ -60,6 +60,8 @@ class StudycardsApp(App[None]):
         super().__init__()
         self.home = Path(home)
         self.decks = list(decks)
+        # Deck files set aside as broken (a ``DeckLoad`` carries them): the home screen lists them.
+        self.broken = tuple(getattr(decks, "broken", ()))
         self.store = store
         self.start = start
         self.deck_id = deck_id
@@ -76,6 +78,9 @@ class StudycardsApp(App[None]):
             self.push_screen(HomeScreen())
         else:
             self.start_quiz(self.deck_id if self.start == "quiz" else None)
+            for broken in self.broken:
+                title = f"deck {broken.id} set aside"
+                self.notify(broken.error, title=title, severity="warning", timeout=10, markup=False)
 
     def new_session(self, deck_id: str | None) -> QuizSession:
         """A quiz of one deck, or (``deck_id`` None) the daily review of every deck."""

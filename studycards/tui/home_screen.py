@@ -2,7 +2,8 @@
 cards (failed earlier today, asked first), cards due, new cards, and reviews done today.
 
 Enter quizzes the highlighted deck, ``r`` starts the daily review across all decks. The counts are read
-from the store again whenever the screen comes back, so they reflect the session just finished.
+from the store again whenever the screen comes back, so they reflect the session just finished. A deck
+file that could not be loaded is listed as broken, with its error under the table; the others work.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.widgets import Footer, Static
 from studycards.tui.widgets import DeckTable
 
 TITLE_WIDTH = 32  # the deck, its title and four counts fit 80 columns
+BROKEN_KEY = "\x00broken:"  # row keys of broken decks: no deck id can start with it
 
 
 class HomeScreen(Screen[None]):
@@ -33,6 +35,7 @@ class HomeScreen(Screen[None]):
         yield Static("studycards", id="home-title")
         yield DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-totals")
+        yield Static(id="home-broken", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -70,8 +73,11 @@ class HomeScreen(Screen[None]):
                 _right(today.reviewed_today),
                 key=today.deck,
             )
-        if summary:
-            table.move_cursor(row=min(row, len(summary) - 1))
+        for index, broken in enumerate(app.broken):
+            table.add_row(broken.label, "broken: see below", "", "", "", "", key=f"{BROKEN_KEY}{index}")
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        self.query_one("#home-broken", Static).update(_broken_text(app.broken))
         learning = sum(today.learning for today in summary)
         due = sum(today.due for today in summary)
         new = sum(today.new for today in summary)
@@ -87,7 +93,12 @@ class HomeScreen(Screen[None]):
             )
 
     def on_data_table_row_selected(self, event: DeckTable.RowSelected) -> None:
-        self.app.start_quiz(str(event.row_key.value))
+        key = str(event.row_key.value)
+        if key.startswith(BROKEN_KEY):
+            broken = self.app.broken[int(key.removeprefix(BROKEN_KEY))]
+            self.notify(broken.error, title=f"deck {broken.id} is broken", severity="error", timeout=10, markup=False)
+            return
+        self.app.start_quiz(key)
 
     def action_review(self) -> None:
         self.app.start_quiz(None)
@@ -100,6 +111,14 @@ class HomeScreen(Screen[None]):
         from studycards.tui.stats_screen import StatsScreen
 
         self.app.push_screen(StatsScreen())
+
+
+def _broken_text(broken) -> str:
+    if not broken:
+        return ""
+    lines = ["Broken deck files, set aside (the other decks work):"]
+    lines += [f"• {deck.error}" for deck in broken]
+    return "\n".join(lines)
 
 
 def _shorten(text: str, width: int) -> str:

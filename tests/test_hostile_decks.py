@@ -1,0 +1,266 @@
+"""A deck from a stranger cannot take studycards down: the corpus in ``hostile_decks.py`` against every command.
+
+Each hostile file is set aside with one line naming it (and the card and field where there is one); the
+bundled decks keep working beside it; nothing hangs; and the review store is left byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hostile_decks import CORPUS, HostileDeck, deck_text, many_ranges, materialise
+
+from studycards.deck import find_deck, load_decks
+from studycards.errors import DeckError
+from studycards.locations import bundled_decks_dir
+from studycards.store import Store
+
+BUNDLED = sorted(path.stem for path in bundled_decks_dir().glob("*.toml"))
+BROKEN = [hostile for hostile in CORPUS if hostile.broken]
+COMMAND_SECONDS = 60  # a command that takes longer than this has hung
+
+
+def _one_line(text: str) -> bool:
+    return "\n" not in text.strip() and "Traceback" not in text
+
+
+# --- loading: one hostile file at a time ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hostile", BROKEN, ids=lambda hostile: hostile.label)
+def test_a_hostile_deck_is_set_aside_with_one_line_and_the_others_load(home: Path, hostile: HostileDeck):
+    materialise(home / "decks", [hostile])
+    started = time.perf_counter()
+    loaded = load_decks(home)
+    assert time.perf_counter() - started < 10
+    assert [deck.id for deck in loaded] == BUNDLED
+    [broken] = loaded.broken
+    assert broken.path == home / "decks" / hostile.file_name
+    assert broken.error.startswith(f"{broken.path}: ") and hostile.error in broken.error
+    assert _one_line(broken.error)
+
+
+@pytest.mark.parametrize("hostile", BROKEN, ids=lambda hostile: hostile.label)
+def test_every_listing_names_the_broken_deck_and_a_command_given_it_fails_with_its_error(
+    run_cli, home: Path, hostile: HostileDeck
+):
+    materialise(home / "decks", [hostile])
+    [broken] = load_decks(home).broken
+
+    listing = run_cli("decks")
+    assert listing.exit_code == 0
+    assert broken.error in listing.output and "(broken, set aside)" in listing.output
+    assert all(f"\n{deck_id} " in listing.output for deck_id in BUNDLED)
+
+    entries = json.loads(run_cli("decks", "--json").output)
+    assert [entry["id"] for entry in entries if "error" not in entry] == BUNDLED
+    [entry] = [entry for entry in entries if "error" in entry]
+    assert entry == {
+        "id": broken.id, "title": "", "source": "", "cards": [], "path": str(broken.path), "error": broken.error
+    }
+
+    due = run_cli("due")
+    assert due.exit_code == 0 and broken.error in due.output
+
+    if broken.id not in BUNDLED:  # a duplicate of a bundled id is asked for as the bundled deck
+        shown = run_cli("show", broken.id)
+        assert shown.exit_code != 0 and shown.output == f"studycards: {broken.error}\n"
+        with pytest.raises(DeckError, match="^" + str(broken.path)):
+            find_deck(broken.id, home)
+
+    checked = run_cli("check", broken.id, "--seeds", "1") if broken.id not in BUNDLED else None
+    if checked is not None:
+        assert checked.exit_code == 1
+        assert f"BROKEN {broken.error}" in checked.output
+
+
+def test_a_user_deck_with_a_bundled_id_is_reported_and_the_bundled_one_kept(run_cli, home: Path):
+    (home / "decks").mkdir(parents=True)
+    (home / "decks" / "mycnn.toml").write_text(deck_text("cnn", title="My own CNN deck"))
+    loaded = load_decks(home)
+    assert find_deck("cnn", home).path == bundled_decks_dir() / "cnn.toml"
+    [broken] = loaded.broken
+    assert broken.id == "cnn" and str(bundled_decks_dir() / "cnn.toml") in broken.error
+    listing = run_cli("decks")
+    assert "cnn (mycnn.toml)" in listing.output and "My own CNN deck" not in listing.output
+
+
+def test_a_deck_of_many_huge_ranges_loads_without_storing_their_values(tmp_path: Path):
+    path = tmp_path / "ranges.toml"
+    path.write_text(many_ranges())
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    [deck] = load_decks(paths=[path])
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(deck.cards) == 300 and len(deck.cards[0].params["p0"].choices) == 100_000
+    assert deck.cards[0].params["p0"].choices[99_999] == 100_000
+    assert peak < 50_000_000, f"{peak:,} bytes"  # 6,000 stored ranges of 100,000 ints would be ~17 GB
+    assert seconds < 20
+
+
+# --- every command against a home holding the whole corpus --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with every hostile deck, and a review history that includes a deck now broken."""
+    home = tmp_path_factory.mktemp("hostile") / "home"
+    home.mkdir()
+    with Store(home, now=lambda: datetime(2026, 1, 5, 12)) as store:
+        store.record_review("cnn", "conv-output-size", 4, kind="new", seed=1, answer="5", verdict="correct")
+        store.record_review("badtoml", "sum", 3, kind="new", seed=2, answer="4", verdict="correct")
+    materialise(home / "decks", CORPUS)
+    return home
+
+
+def _store_state(home: Path) -> tuple[str, list[tuple]]:
+    """The database file's bytes (hashed) and its review log, to prove nothing wrote to them."""
+    digest = hashlib.sha256((home / "studycards.db").read_bytes()).hexdigest()
+    with sqlite3.connect(f"file:{home / 'studycards.db'}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT * FROM review_log ORDER BY id").fetchall()
+    return digest, rows
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``studycards ARGS`` in its own process, so a hang fails the test instead of freezing it."""
+    command = [sys.executable, "-m", "studycards", "--home", str(home), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=COMMAND_SECONDS, check=False)
+
+
+COMMANDS = [
+    (("decks",), 0),
+    (("decks", "--json"), 0),
+    (("due",), 0),
+    (("due", "--json"), 0),
+    (("stats",), 0),
+    (("stats", "--json"), 0),
+    (("show", "cnn/conv-output-size", "--seed", "3"), 0),
+    (("grade", "cnn/conv-output-size", "--seed", "3", "--answer", "7"), 0),
+    (("check", "mdn", "--seeds", "1"), 0),
+    (("check", "badtoml", "--seeds", "1"), 1),
+    (("show", "badtoml"), 2),
+]
+
+
+@pytest.mark.parametrize(("args", "exit_code"), COMMANDS, ids=[" ".join(args) for args, _ in COMMANDS])
+def test_each_command_works_beside_the_whole_corpus(hostile_home: Path, args: tuple[str, ...], exit_code: int):
+    before = _store_state(hostile_home)
+    result = _run(hostile_home, *args)
+    assert result.returncode == exit_code, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert all(line.startswith(("studycards: ", "BROKEN ")) for line in result.stderr.splitlines()), result.stderr
+    assert _store_state(hostile_home) == before
+    if args == ("due", "--json"):
+        rows = json.loads(result.stdout)
+        assert [row["deck"] for row in rows] == BUNDLED
+        assert all(set(row) == {"deck", "due", "new", "reviewed_today"} for row in rows)
+        assert result.stderr.count("set aside a broken deck") == len(BROKEN)
+    if args == ("decks",):
+        assert all(hostile.error in result.stdout for hostile in BROKEN)
+
+
+def test_check_of_every_deck_exits_1_and_names_each_broken_file(hostile_home: Path):
+    before = _store_state(hostile_home)
+    result = _run(hostile_home, "check", "--seeds", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for hostile in BROKEN:
+        assert f"BROKEN {hostile_home / 'decks' / hostile.file_name}: " in result.stderr
+    assert f"{len(BROKEN)} broken decks" in result.stdout
+    assert "cnn/conv-output-size" in result.stdout  # the bundled decks were checked
+    assert _store_state(hostile_home) == before
+
+
+def test_export_of_all_decks_writes_the_bundled_ones_and_names_the_broken(hostile_home: Path, tmp_path: Path):
+    before = _store_state(hostile_home)
+    result = _run(hostile_home, "export", "all", "-o", str(tmp_path / "all.apkg"))
+    assert result.returncode == 0, result.stderr
+    assert f"from {len(BUNDLED)} deck(s)" in result.stdout and (tmp_path / "all.apkg").exists()
+    assert result.stderr.count("set aside a broken deck") == len(BROKEN)
+    failed = _run(hostile_home, "export", "badtoml", "-o", str(tmp_path / "bad.apkg"))
+    assert failed.returncode != 0 and "not valid TOML" in failed.stderr and not (tmp_path / "bad.apkg").exists()
+    assert _store_state(hostile_home) == before
+
+
+def test_the_python_api_grades_bundled_cards_and_refuses_the_broken_deck(hostile_home: Path):
+    import studycards
+
+    assert studycards.grade("cnn/conv-output-size", 3, "7", home=hostile_home).verdict in ("correct", "incorrect")
+    assert [deck.id for deck in studycards.decks(hostile_home)] == BUNDLED
+    with pytest.raises(DeckError, match="not valid TOML"):
+        studycards.grade("badtoml/sum", 0, "2", home=hostile_home)
+
+
+def test_the_home_screen_lists_broken_decks_with_their_errors_and_quizzes_the_others(hostile_home: Path):
+    from textual.widgets import Static
+
+    from studycards.tui.app import StudycardsApp
+    from studycards.tui.home_screen import HomeScreen
+    from studycards.tui.quiz_screen import QuizScreen
+    from studycards.tui.widgets import DeckTable
+
+    before = _store_state(hostile_home)
+    loaded = load_decks(hostile_home)
+    store = Store(hostile_home, now=lambda: datetime(2026, 1, 5, 12))
+    app = StudycardsApp(hostile_home, loaded, store, seeds=random.Random(1), clock=lambda: 0.0)
+    notices: list[str] = []
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            table = app.screen.query_one(DeckTable)
+            labels = [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
+            assert labels == BUNDLED + [broken.label for broken in loaded.broken]
+            text = str(app.screen.query_one("#home-broken", Static).render())
+            assert "Broken deck files, set aside" in text and "badtoml.toml" in text
+            await pilot.press(*["down"] * len(BUNDLED), "enter")  # the first broken row: a notice, no quiz
+            assert isinstance(app.screen, HomeScreen)
+            notices.extend(str(notification.message) for notification in app._notifications)
+            await pilot.press(*["up"] * len(BUNDLED), "enter")  # the first bundled deck quizzes
+            assert isinstance(app.screen, QuizScreen) and app.screen.session.deck_id == BUNDLED[0]
+            await pilot.press("escape")
+            await app.background.wait()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()
+    assert any(loaded.broken[0].error == notice for notice in notices)
+    assert _store_state(hostile_home) == before
+
+
+def test_the_review_sets_broken_decks_aside_with_a_notice(hostile_home: Path):
+    from studycards.tui.app import StudycardsApp
+    from studycards.tui.quiz_screen import QuizScreen
+
+    loaded = load_decks(hostile_home)
+    store = Store(hostile_home, now=lambda: datetime(2026, 1, 5, 12))
+    app = StudycardsApp(hostile_home, loaded, store, start="review", seeds=random.Random(1), clock=lambda: 0.0)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, QuizScreen)
+            assert {card.deck_id for card in app.screen.session._cards.values()} == set(BUNDLED)
+            notices = [str(notification.message) for notification in app._notifications]
+            assert all(broken.error in notices for broken in loaded.broken)
+            await app.background.wait()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()
