@@ -150,7 +150,7 @@ COMMANDS = [
     (("stats", "--json"), 0),
     (("show", "cnn/conv-output-size", "--seed", "3"), 0),
     (("grade", "cnn/conv-output-size", "--seed", "3", "--answer", "7"), 0),
-    (("check", "mdn", "--seeds", "1"), 0),
+    (("check", "cnn", "--seeds", "1"), 0),
     (("check", "badtoml", "--seeds", "1"), 1),
     (("show", "badtoml"), 2),
 ]
