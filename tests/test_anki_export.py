@@ -304,7 +304,7 @@ def test_answers_and_solutions_are_what_show_gives(run_cli, collection, tmp_path
 
 def test_text_from_a_deck_is_escaped_and_keeps_its_lines(run_cli, mini_deck, collection, tmp_path):
     package = tmp_path / "mini.apkg"
-    export(run_cli, "mini", "-o", str(package), "--seed", "3")
+    export(run_cli, "mini", "-o", str(package), "--seed", "3", "--instances", "1")
     import_package(collection, package)
     note = next(n for n in imported_notes(collection) if n["fields"]["Card"] == "mini/markup")
     fields = note["fields"]

@@ -66,7 +66,7 @@ def test_an_expression_cards_answer_is_the_formula_everywhere(run_cli, tmp_path)
     assert grade_question(question, "(i-k+2p)/s").expected == formula
 
     package = tmp_path / "cnn.apkg"
-    result = run_cli("export", "cnn", "-o", str(package), "--seed", "1", "--tsv")
+    result = run_cli("export", "cnn", "-o", str(package), "--seed", "1", "--instances", "1", "--tsv")
     assert result.exit_code == 0, result.output
     with package.with_suffix(".tsv").open(encoding="utf-8", newline="") as handle:
         rows = [row for row in csv.reader(handle, delimiter="\t") if row[1] == "conv-output-formula"]

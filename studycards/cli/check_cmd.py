@@ -53,7 +53,7 @@ def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) 
         )
         for report in reports
     ]
-    echo_table(("card", "seeds", "proved", "no torch", "failed", "seconds", ""), rows, right=(1, 2, 3, 4, 5))
+    echo_table(("card", "seeds", "proved", "no torch", "failed", "seconds", "result"), rows, right=(1, 2, 3, 4, 5))
     failed = [report for report in reports if not report.ok]
     total = sum(report.seeds for report in reports)
     click.echo()

@@ -10,7 +10,7 @@ from studycards.formula import render_value
 
 
 @click.command()
-@click.argument("spec")
+@click.argument("spec", metavar="SPEC_OR_NAME")
 @click.option(
     "--input", "input_shape", default=None, help="Input shape, e.g. 1,3,224,224; several inputs separated by ';'."
 )

@@ -27,9 +27,9 @@ ALL_DECKS = "all"
 @click.option(
     "--instances",
     type=click.IntRange(min=1, max=100_000),
-    default=1,
+    default=5,
     show_default=True,
-    help="Notes per card template, one per seed: S, S+1, ...",
+    help="Notes per card template, one per seed: S, S+1, ... (several, so reviews draw fresh numbers).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="The first seed, S.")
 @click.option("--type-answer", is_flag=True, help="Also make a card where you type the answer in.")
