@@ -59,7 +59,8 @@ class Question:
     def mistakes_shown(self) -> list[dict[str, Any]]:
         """Each listed mistake as the learner would meet it here: its wrong answer and its feedback.
 
-        The answer is ``None`` where the mistake has no value for these numbers (a division by zero).
+        A mistake whose answer is right for these numbers (ignoring a stride of 1) is left out, as grading
+        leaves it out; the answer is ``None`` where the mistake has no value here (a division by zero).
         """
         shown = []
         for mistake in self.card.mistakes:
@@ -70,6 +71,8 @@ class Question:
                     value = self.mistake_value(mistake)
                 except FormulaError:
                     value = None
+                if value is not None and value == self.answer:
+                    continue  # right for these numbers: not a mistake this question can show
                 answer = None if value is None else display_value(value)
             values = {**self.values, "answer": self.answer}
             feedback = _fill_field(self.card, mistake.feedback, values, f"mistakes.{mistake.id}.feedback")
@@ -159,10 +162,21 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
 
     def substitute(match) -> str:
         value = _placeholder(match.group(1)).evaluate(values, TEXT_FUNCTIONS)
-        return render_value(value) if _in_code(masked, match.start()) else display_value(value)
+        plain = _in_code(masked, match.start()) or _a_factor(masked, match.start(), match.end())
+        return render_value(value) if plain else display_value(value)
 
     filled = PLACEHOLDER.sub(substitute, text)
     return filled.replace("\x01", "{").replace("\x02", "}")
+
+
+def _a_factor(masked: str, start: int, end: int) -> bool:
+    """Whether the placeholder is a factor in a product (``{a}·4096``): written like the digits beside it.
+
+    The product's result, after ``=``, is grouped: ``9216·4096 = 37,748,736``.
+    """
+    before = masked[:start].rstrip(" ")
+    after = masked[end:].lstrip(" ")
+    return bool(before and before[-1] in "·×") or bool(after and after[0] in "·×")
 
 
 def _in_code(masked: str, at: int) -> bool:

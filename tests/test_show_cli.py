@@ -120,3 +120,21 @@ def test_swapped_height_and_width_names_the_input_height_and_the_kernel_only_if_
         feedback[question is square] = graded.feedback
     assert "kernel" not in feedback[True]
     assert feedback[False].endswith(f"and the kernel height {rect.values['kh']}.")
+
+
+def test_a_factor_in_a_product_is_written_like_the_digits_beside_it():
+    from studycards.question import fill
+
+    values = {"a": 9216, "b": 37752832}
+    assert fill("fc6 {a}·4096 + 4096 = {b}", values) == "fc6 9216·4096 + 4096 = 37,752,832"
+    assert fill("{a} values", values) == "9,216 values"
+
+
+def test_show_leaves_out_a_mistake_that_is_right_for_the_question(run_cli):
+    for seed in range(40):
+        question = generate(find_card("cnn/conv-output-size")[1], seed)
+        if question.values["s"] == 1:  # 'ignored-stride' gives the right answer at stride 1
+            break
+    shown = show_json(run_cli, "cnn/conv-output-size", "--seed", str(seed))
+    assert "ignored-stride" not in [m["id"] for m in shown["mistakes"]]
+    assert all(m["answer"] != shown["answer"] for m in shown["mistakes"])
