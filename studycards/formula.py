@@ -414,4 +414,6 @@ def display_value(value: Any) -> str:
         value = whole(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= GROUP_FROM:
         return f"{value:,}"
+    if isinstance(value, tuple) and len(value) == 1:
+        return f"({render_value(value[0])},)"  # a one-dimensional shape, as torch prints it
     return render_value(value)

@@ -59,10 +59,12 @@ class Question:
     def mistakes_shown(self) -> list[dict[str, Any]]:
         """Each listed mistake as the learner would meet it here: its wrong answer and its feedback.
 
-        A mistake whose answer is right for these numbers (ignoring a stride of 1) is left out, as grading
-        leaves it out; the answer is ``None`` where the mistake has no value here (a division by zero).
+        A mistake whose answer is right for these numbers (ignoring a stride of 1), or the same as an earlier
+        mistake's, is left out, as grading never shows it; the answer is ``None`` where the mistake has no
+        value here (a division by zero).
         """
         shown = []
+        shown_values: list[Any] = []
         for mistake in self.card.mistakes:
             if self.kind == "expression":
                 answer: str | None = formula_text(mistake.answer, self.card)  # type: ignore[arg-type]
@@ -71,8 +73,9 @@ class Question:
                     value = self.mistake_value(mistake)
                 except FormulaError:
                     value = None
-                if value is not None and value == self.answer:
-                    continue  # right for these numbers: not a mistake this question can show
+                if value is not None and (value == self.answer or value in shown_values):
+                    continue  # right here, or an earlier mistake's answer: grading never shows this one
+                shown_values.append(value)
                 answer = None if value is None else display_value(value)
             values = {**self.values, "answer": self.answer}
             feedback = _fill_field(self.card, mistake.feedback, values, f"mistakes.{mistake.id}.feedback")
@@ -207,7 +210,8 @@ def _in_code(masked: str, at: int) -> bool:
                         break
                     inner -= 1
                 closing += 1
-            return "," in masked[index + 1 : closing]
+            items = masked[index + 1 : closing].split(",")
+            return len(items) > 1 and not any(" " in item.strip() for item in items)  # (4, {n}), not prose
     return False
 
 
