@@ -159,17 +159,29 @@ def draw_values(card: CardTemplate, seed: int) -> dict[str, Any]:
 
 def fill(text: str, values: Mapping[str, Any]) -> str:
     """Replace each ``{formula}`` in ``text`` with its rendered value; ``{{``/``}}`` are literal braces."""
-
     text = _unescape_braces(text)
-    masked = PLACEHOLDER.sub(lambda m: "#" * len(m.group(0)), text)
+    plain = _plain_placeholders(text)
 
     def substitute(match) -> str:
         value = _placeholder(match.group(1)).evaluate(values, TEXT_FUNCTIONS)
-        plain = _in_code(masked, match.start()) or _a_factor(masked, match.start(), match.end())
-        return render_value(value) if plain else display_value(value)
+        return render_value(value) if match.start() in plain else display_value(value)
 
     filled = PLACEHOLDER.sub(substitute, text)
     return filled.replace("\x01", "{").replace("\x02", "}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_placeholders(text: str) -> frozenset[int]:
+    """Where the placeholders of a text sit in code, a tuple or a product: they keep plain digits.
+
+    A text's layout is the same at every seed, so this is worked out once per text.
+    """
+    masked = PLACEHOLDER.sub(lambda m: "#" * len(m.group(0)), text)
+    return frozenset(
+        match.start()
+        for match in PLACEHOLDER.finditer(text)
+        if _in_code(masked, match.start()) or _a_factor(masked, match.start(), match.end())
+    )
 
 
 def _a_factor(masked: str, start: int, end: int) -> bool:
