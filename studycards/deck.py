@@ -17,6 +17,7 @@ from typing import Any
 
 from studycards.deck_files import MAX_KEY_PARTS, NotADeckFile, deep_key, read_deck_bytes
 from studycards.errors import DeckError, FormulaError, RefError
+from studycards.file_memo import FileMemo, listing
 from studycards.formula import Formula, Number, parse_formula, to_number, whole
 from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
 from studycards.text_blocks import fence_problem
@@ -180,8 +181,26 @@ class _Where:
 
 def load_deck(path: str | Path) -> Deck:
     """Read and validate one deck file; any problem is a ``DeckError`` naming the file, card and field."""
-    path = Path(path)
-    return _deck_from_table(_read_table(path), path)
+    outcome = _DECK_FILES(Path(path))
+    if isinstance(outcome, BrokenDeck):
+        raise DeckError(outcome.error)
+    return outcome
+
+
+def _read_deck(path: Path) -> Deck | BrokenDeck:
+    """One deck file, or why it is set aside under the id it claims."""
+    claimed = path.stem
+    try:
+        data = _read_table(path)
+        claimed = _claimed_id(data, path)
+        return _deck_from_table(data, path)
+    except DeckError as error:
+        return BrokenDeck(claimed, path, str(error))
+
+
+# Each file's outcome is remembered until its mtime or size changes: a process asking for decks again and
+# again (the Python API's ``grade``) parses each file once, and still sees an editor's save.
+_DECK_FILES = FileMemo(_read_deck)
 
 
 def _read_table(path: Path) -> dict[str, Any]:
@@ -258,8 +277,7 @@ def deck_paths(home: Path | None = None) -> list[Path]:
         folders.append(user_decks_dir(home))
     paths: list[Path] = []
     for folder in folders:
-        if folder.is_dir():
-            paths.extend(sorted(folder.glob("*.toml")))
+        paths.extend(listing(folder, "*.toml"))
     return paths
 
 
@@ -332,14 +350,9 @@ def load_decks(home: Path | None = None, paths: Iterable[Path] | None = None) ->
     broken: list[BrokenDeck] = []
     by_id: dict[str, Deck] = {}
     for path in deck_paths(home) if paths is None else paths:
-        path = Path(path)
-        claimed = path.stem
-        try:
-            data = _read_table(path)
-            claimed = _claimed_id(data, path)
-            deck = _deck_from_table(data, path)
-        except DeckError as error:
-            broken.append(BrokenDeck(claimed, path, str(error)))
+        deck = _DECK_FILES(Path(path))
+        if isinstance(deck, BrokenDeck):
+            broken.append(deck)
             continue
         if deck.id in by_id:
             message = (
