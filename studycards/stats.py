@@ -26,10 +26,13 @@ undone reviews and undo rows never count. The definitions, which the tests pin w
   14 days ago to today, "later"): the share of that card's answers in the half that made this mistake. The
   trend is ``fading`` when the later share is lower, ``steady`` when equal, ``growing`` when higher,
   ``new`` when the card was not answered in the earlier half, and ``not retested`` when it has not been
-  answered in the later half (no evidence either way). Its feedback is the deck's feedback text with
-  each ``{formula}`` placeholder shown as the formula itself ("2p = 2*p, not p"): the rule, not one
-  instance's numbers; a generic slip the checker names on any card (``off-by-one``, ...) gets its rule
-  from ``GENERIC_SLIPS``.
+  answered in the later half (no evidence either way). Its feedback is shown as the learner saw it: the
+  latest answer that made the mistake is found in the log, its question regenerated from the card and
+  that answer's seed, and the mistake's feedback rendered with those numbers ("Padding is on both sides:
+  2p = 2, not 1"); a generic slip (``off-by-one``, ...) is graded again to get its words. That question's
+  prompt, seed and answer come with it. When that cannot be done (no seed logged, or the card can no
+  longer make that question), the feedback is the rule: the deck's text with each ``{formula}`` shown as
+  the formula itself, or the generic slip's rule from ``GENERIC_SLIPS``.
 
 With ``decks`` given, cards no longer in any deck (renamed or removed templates) are left out of the
 forecast, the weakest and the misconceptions, since they can no longer be studied; their answers still
@@ -40,7 +43,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -150,6 +153,9 @@ class Misconception:
     later: int  # times made in the later half
     earlier_answers: int  # answers of the card (with a verdict) in the earlier half
     later_answers: int
+    seed: int | None = None  # the latest answer that made the mistake: its question's seed,
+    answer: str | None = None  # what was typed,
+    question: str | None = None  # and the prompt it answered (plain text, blocks indented)
 
     @property
     def count(self) -> int:
@@ -193,6 +199,9 @@ class Misconception:
             "later_rate": self.later_rate,
             "trend": self.trend,
             "fading": self.fading,
+            "seed": self.seed,
+            "answer": self.answer,
+            "question": self.question,
         }
 
 
@@ -267,7 +276,9 @@ def compute_stats(
         retention_by_interval=by_interval,
         retention_by_deck=by_deck,
         weakest=weakest(scheduled, recent, templates, limit=limit),
-        misconceptions=misconceptions(recent, templates, known=known, limit=limit),
+        misconceptions=misconceptions(
+            recent, templates, known=known, limit=limit, latest=_latest_in_window(store, day)
+        ),
     )
 
 
@@ -448,8 +459,12 @@ def misconceptions(
     *,
     known: set[tuple[str, str]] | None = None,
     limit: int = TOP,
+    latest: Callable[[str, str, str], tuple[int | None, str | None] | None] | None = None,
 ) -> list[Misconception]:
-    """Mistakes of the last RECENT_DAYS days, most frequent first, each with its feedback and trend."""
+    """Mistakes of the last RECENT_DAYS days, most frequent first, each with its feedback and trend.
+
+    ``latest(deck, card, mistake)`` gives the ``(seed, answer)`` of the latest answer that made it
+    (``Store.latest_mistake``), so the feedback is rendered as that answer saw it; without it, the rule."""
     candidates = (
         (key, halves) for key, halves in recent.mistakes.items() if known is None or (key[0], key[1]) in known
     )
@@ -458,20 +473,66 @@ def misconceptions(
     for (deck, card, mistake_id), (earlier, later) in top:
         halves = recent.answers.get((deck, card), [[0, 0], [0, 0]])
         template = templates.get((deck, card))
+        made = latest(deck, card, mistake_id) if latest is not None else None
+        seed, answer = made if made is not None else (None, None)
+        seen = as_seen(template, mistake_id, seed, answer)
         found.append(
             Misconception(
                 deck_id=deck,
                 card_id=card,
                 mistake_id=mistake_id,
                 title=template.title if template is not None else None,
-                feedback=mistake_feedback(template, mistake_id),
+                feedback=seen.feedback if seen is not None else mistake_feedback(template, mistake_id),
                 earlier=earlier,
                 later=later,
                 earlier_answers=halves[0][0],
                 later_answers=halves[1][0],
+                seed=seed,
+                answer=answer,
+                question=seen.question if seen is not None else None,
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class SeenMistake:
+    """A mistake's feedback and the question it answered, as one logged answer saw them."""
+
+    feedback: str | None
+    question: str
+
+
+def as_seen(template: Any, mistake_id: str, seed: int | None, answer: str | None) -> SeenMistake | None:
+    """The feedback ``answer`` got for ``mistake_id`` on the question ``template`` asks for ``seed``.
+
+    A card's own mistake is rendered with that question's numbers; a generic slip is graded again (its
+    words depend on the answer). None when the question cannot be made again (no seed logged, no card, or
+    a card whose params or constraints changed so that it fails for this seed)."""
+    from studycards.errors import StudycardsError
+    from studycards.question import generate
+    from studycards.text_blocks import plain_text
+
+    if template is None or seed is None:
+        return None
+    try:
+        question = generate(template, seed)
+    except StudycardsError:
+        return None
+    prompt = plain_text(question.prompt.strip(), reflow=True)
+    for mistake in template.mistakes:
+        if mistake.id == mistake_id:
+            try:
+                return SeenMistake(question.feedback(mistake), prompt)
+            except StudycardsError:
+                return SeenMistake(feedback_outline(mistake.feedback), prompt)
+    if answer is not None:
+        from studycards.grading import grade_question
+
+        graded = grade_question(question, answer)
+        if graded.mistake == mistake_id and graded.feedback:
+            return SeenMistake(graded.feedback, prompt)
+    return SeenMistake(GENERIC_SLIPS.get(mistake_id), prompt)
 
 
 def feedback_outline(text: str) -> str:
@@ -488,6 +549,12 @@ def mistake_feedback(template: Any, mistake_id: str) -> str | None:
         if mistake.id == mistake_id:
             return feedback_outline(mistake.feedback)
     return GENERIC_SLIPS.get(mistake_id)
+
+
+def _latest_in_window(store: Store, today: date) -> Callable[[str, str, str], tuple[int | None, str | None] | None]:
+    """``Store.latest_mistake`` within the misconceptions' window (every one listed was made in it)."""
+    since = today - timedelta(days=RECENT_DAYS - 1)
+    return lambda deck, card, mistake: store.latest_mistake(deck, card, mistake, since)
 
 
 def _templates(decks: Sequence[Deck] | None) -> dict[tuple[str, str], Any]:

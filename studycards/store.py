@@ -615,6 +615,24 @@ class Store:
             ).fetchall()
         return [(date.fromisoformat(day), count) for day, count in rows]
 
+    def latest_mistake(
+        self, deck_id: str, card_id: str, mistake_id: str, since: date | None = None
+    ) -> tuple[int | None, str | None] | None:
+        """``(seed, answer)`` of the latest effective answer to the card that made ``mistake_id`` (on or
+        after the study day ``since``), or None.
+
+        The seed regenerates the question the learner was asked, so the statistics can show a mistake's
+        feedback with the numbers they saw rather than the template's names. ``since`` keeps the lookup to
+        a range of the card's index (deck, card, study day) however long the log is."""
+        day_term, day_values = ("", ()) if since is None else (" AND study_day >= ?", (since.isoformat(),))
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT seed, answer FROM effective_reviews WHERE deck_id = ? AND card_id = ? AND mistake_id = ?"
+                f"{day_term} ORDER BY id DESC LIMIT 1",
+                (deck_id, card_id, mistake_id, *day_values),
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
+
     def mistake_counts(self, deck_id: str | None = None) -> list[MistakeCount]:
         """How often each anticipated mistake was made (effective reviews), most frequent first."""
         where, params = _filters(deck_id=deck_id)

@@ -31,6 +31,10 @@ class Clock:
 
 SMALL_START = date(2024, 3, 1)
 SMALL_TODAY = SMALL_START + timedelta(days=20)  # 2024-03-21
+# The day-7 padding-once answer: conv-output-size's question for seed 3 (i 25, k 7, s 1, p 3), answered
+# with the padding counted once, (25 − 7 + 3)/1 + 1 = 22 (the right answer is 25).
+SMALL_SEED = 3
+SMALL_ANSWER = "22"
 
 
 # The anticipated mistakes each simulated miss is drawn from (ids from decks/cnn.toml).
@@ -52,7 +56,7 @@ def small_history(home: Path) -> None:
     day 1: size ✗ q1 undone at once (not effective), then size ✓ q4 (before interval 1 → 6, due day 7);
            params ✗ forgot-bias q2 (before 1 → 1, due day 2), params re-drill ✓ q4
     day 2: params ✓ q3 (before 1 → 1, easiness 2.5 → 2.36, due day 3)
-    day 7: size ✗ padding-once q2 (before 6 → 1, due day 8), size re-drill ✓ q4;
+    day 7: size ✗ padding-once q2 (seed 3, answered 22; before 6 → 1, due day 8), size re-drill ✓ q4;
            params ✓ q4 (before 1, though 5 days late → 6, due day 13)
 
     By hand, on day 20: answers per day 3, 3, 1, 3 (days 0, 1, 2, 7); streak 0 (nothing on days 19, 20);
@@ -78,7 +82,9 @@ def small_history(home: Path) -> None:
         clock.on(SMALL_START + timedelta(days=2))
         store.record_review("cnn", params, 3, verdict="correct")
         clock.on(SMALL_START + timedelta(days=7))
-        store.record_review("cnn", size, 2, verdict="incorrect", mistake_id="padding-once")
+        store.record_review(
+            "cnn", size, 2, verdict="incorrect", mistake_id="padding-once", seed=SMALL_SEED, answer=SMALL_ANSWER
+        )
         store.record_review("cnn", size, 4, kind="redrill", verdict="correct")
         store.record_review("cnn", params, 4, verdict="correct")
 

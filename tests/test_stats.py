@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stats_history import (
     SKIPPED_LAST,
+    SMALL_ANSWER,
+    SMALL_SEED,
     SMALL_START,
     SMALL_TODAY,
     YEAR_START,
@@ -26,6 +28,7 @@ from stats_history import (
 from studycards import stats
 from studycards.config import Config
 from studycards.deck import load_decks
+from studycards.question import generate
 from studycards.sm2 import Sm2State
 from studycards.stats import DayCount, Misconception, feedback_outline, forecast, heatmap, interval_bucket, streak
 from studycards.store import ScheduledCard, Store
@@ -76,6 +79,8 @@ def test_the_json_of_a_small_history_matches_the_numbers_worked_out_by_hand(run_
     size, params = decks["cnn"].card("conv-output-size"), decks["cnn"].card("conv-params")
     forgot_bias = next(m for m in params.mistakes if m.id == "forgot-bias")
     padding_once = next(m for m in size.mistakes if m.id == "padding-once")
+    padded = generate(size, SMALL_SEED)
+    assert "{" not in padded.feedback(padding_once) and padded.feedback(padding_once) != padding_once.feedback
     assert stats_json(run_cli) == {
         "today": day[20],
         "deck": None,
@@ -132,13 +137,16 @@ def test_the_json_of_a_small_history_matches_the_numbers_worked_out_by_hand(run_
                 "later_rate": 0.0,
                 "trend": "fading",
                 "fading": True,
+                "seed": None,  # logged without a seed: the rule, with the formulas
+                "answer": None,
+                "question": None,
             },
             {
                 "deck": "cnn",
                 "card": "conv-output-size",
                 "title": size.title,
                 "mistake": "padding-once",
-                "feedback": feedback_outline(padding_once.feedback),
+                "feedback": padded.feedback(padding_once),  # as the learner saw it, with seed 3's numbers
                 "count": 1,
                 "earlier": 0,
                 "later": 1,
@@ -148,6 +156,9 @@ def test_the_json_of_a_small_history_matches_the_numbers_worked_out_by_hand(run_
                 "later_rate": 0.5,
                 "trend": "growing",
                 "fading": False,
+                "seed": SMALL_SEED,
+                "answer": SMALL_ANSWER,
+                "question": padded.prompt.strip(),
             },
         ],
     }
@@ -287,8 +298,14 @@ def test_the_text_report_shows_the_hand_computed_numbers_within_80_columns(run_c
     assert "    2×  cnn/conv-params: forgot-bias  (2 → 0: fading)" in text
     assert "    1×  cnn/conv-output-size: padding-once  (0 → 1: growing)" in text
     size = {deck.id: deck for deck in load_decks()}["cnn"].card("conv-output-size")
-    outline = feedback_outline(next(m for m in size.mistakes if m.id == "padding-once").feedback)
-    assert "\n        " + textwrap.wrap(outline, 66)[0] + "\n" in text  # its feedback, under it
+    seen = generate(size, SMALL_SEED).feedback(next(m for m in size.mistakes if m.id == "padding-once"))
+    assert "\n        " + textwrap.wrap(seen, 66)[0] + "\n" in text  # its feedback as seen, under it
+    assert f"(you answered {SMALL_ANSWER}; the question: studycards show cnn/conv-output-size --seed {SMALL_SEED})" in (
+        " ".join(text.split())
+    )
+    params = {deck.id: deck for deck in load_decks()}["cnn"].card("conv-params")
+    rule = feedback_outline(next(m for m in params.mistakes if m.id == "forgot-bias").feedback)
+    assert "\n        " + textwrap.wrap(rule, 66)[0] + "\n" in text  # logged without a seed: the rule
     # The heatmap: 2024-03-01 is a Friday; days 0 and 7 (3 answers, the busiest) are full blocks.
     friday = next(line for line in lines if line.startswith("Fri "))
     assert friday.endswith("██·")

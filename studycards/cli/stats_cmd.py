@@ -175,6 +175,10 @@ def _misconceptions(stats: Stats) -> list[str]:
         lines += [f"{head}  {trend}"] if len(head) + len(trend) + 2 <= LINE_WIDTH else [head, f"{'':8}{trend}"]
         if found.feedback:
             lines += ["        " + line for line in _wrap(found.feedback, FEEDBACK_WIDTH)]
+        if found.seed is not None:
+            answered = f"you answered {found.answer}; " if found.answer else ""
+            where = f"{answered}the question: studycards show {found.deck_id}/{found.card_id} --seed {found.seed}"
+            lines += ["        " + line for line in _wrap(f"({where})", FEEDBACK_WIDTH)]
     return lines
 
 
@@ -189,4 +193,4 @@ def _fit(text: str, width: int) -> str:
 def _wrap(text: str, width: int) -> list[str]:
     import textwrap
 
-    return textwrap.wrap(" ".join(text.split()), width) or [""]
+    return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False) or [""]

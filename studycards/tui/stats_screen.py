@@ -299,7 +299,9 @@ def misconceptions_table(stats: Stats) -> Table | Text:
     for found in stats.misconceptions:
         what = Text(f"{found.title or found.card_id}: {found.mistake_id}")
         if found.feedback:
-            what.append(f"\n{found.feedback}", style="dim")
+            # As the learner last saw it: that question's numbers, and what they answered.
+            answered = f"You answered {found.answer}. " if found.answer and found.question else ""
+            what.append(f"\n{answered}{found.feedback}", style="dim")
         table.add_row(str(found.count), what, f"{found.earlier} → {found.later} {found.trend}")
     return table
 
