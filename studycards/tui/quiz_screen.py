@@ -173,6 +173,14 @@ class QuizScreen(Screen[None]):
         bar.suggest(self.session.suggested_grade())
         bar.arm()
         bar.focus()
+        # On a long card the feedback would sit below the fold: once laid out, scroll just enough to show
+        # it and the solution's toggle under it (the torch line, which arrives later, lies below both).
+        self.call_after_refresh(self._reveal_feedback)
+
+    def _reveal_feedback(self) -> None:
+        if self.state == CHECKED:
+            body = self.query_one("#card-body", VerticalScroll)
+            body.scroll_to_widget(self.query_one(Collapsible), animate=False)
 
     def _show_done(self) -> None:
         session = self.session
