@@ -11,6 +11,7 @@ which of them gives the answer and how. ``torch_line(question)`` is the one entr
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,6 +37,27 @@ def torch_line(question: Any) -> str | None:
 
     result = truth_of(question)
     return None if result is None else "\n".join(result.lines)
+
+
+_BREAKS = re.compile(r"(?<=\), )|(?= on \()|(?= → )|(?= \(\d[\d,]* parameters?)")
+
+
+def wrap_torch_line(line: str, width: int) -> list[str]:
+    """``line`` in lines of at most ``width``, broken only between layers (``ReLU(), | MaxPool2d(...``)
+    or before `` on``/`` →``, continued two spaces in: a terminal's word wrap would split ``Conv2d(384,
+    384, 3, ...)`` inside its arguments. A single piece longer than ``width`` is left for the terminal."""
+    if len(line) <= width:
+        return [line]
+    lines: list[str] = []
+    current = ""
+    for piece in _BREAKS.split(line):
+        if current and len(current.rstrip()) + len(piece.rstrip()) > width:
+            lines.append(current.rstrip())
+            current = "  " + piece.lstrip()
+        else:
+            current += piece
+    lines.append(current.rstrip())
+    return lines
 
 
 class Trace(dict):

@@ -140,3 +140,19 @@ def test_several_layers_are_labelled_and_the_sum_is_spelled_out(tmp_path: Path):
         "torch (second): Linear(1, 1) has 2 parameters",
         f"answer: {a + 1:,} + 2 = {a + 3:,}",
     ]
+
+
+def test_a_long_torch_line_breaks_between_layers_never_inside_one(home):
+    from studycards.torch_line import wrap_torch_line
+
+    deck = next(d for d in load_decks(home) if d.id == "modern-cnn")
+    card = next(c for c in deck.cards if c.id == "alexnet-fc6-input-size")
+    first = torch_line(generate(card, 0)).splitlines()[0]
+    for width in (40, 60, 76, 100):
+        parts = wrap_torch_line(first, width)
+        assert " ".join(part.strip() for part in parts) == first
+        assert all(part.startswith("  ") for part in parts[1:])
+        for part, following in zip(parts, parts[1:]):  # each break falls between layers or before on/→
+            assert part.endswith("),") or following.strip().startswith(("on (", "→ ", "(")), (part, following)
+        if width >= 76:
+            assert max(len(part) for part in parts) <= width

@@ -236,7 +236,10 @@ class QuizScreen(Screen[None]):
         truth.set_classes("")
         truth.display = lines is not None
         if lines is not None:
-            truth.update("\n".join(lines))
+            from studycards.torch_line import wrap_torch_line
+
+            width = truth.content_region.width or self.size.width - 4  # broken between layers, not inside one
+            truth.update("\n".join(part for line in lines for part in wrap_torch_line(line, max(width, 40))))
 
     # --- events ------------------------------------------------------------------------------------------
 
