@@ -238,7 +238,9 @@ class QuizScreen(Screen[None]):
         if lines is not None:
             from studycards.torch_line import wrap_torch_line
 
-            width = truth.content_region.width or self.size.width - 4  # broken between layers, not inside one
+            # Broken between layers, not inside one, at the line's width (the screen's less its margins
+            # while the layout is still to come).
+            width = truth.content_region.width or self.app.size.width - 2
             truth.update("\n".join(part for line in lines for part in wrap_torch_line(line, max(width, 40))))
 
     # --- events ------------------------------------------------------------------------------------------
