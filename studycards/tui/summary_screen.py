@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from studycards.session import Summary
+from studycards.tui.laid_out_text import LaidOutText
 
 MAX_MISTAKES_SHOWN = 20
 
@@ -36,7 +37,8 @@ class SummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"Session over: {self.scope}", id="summary-title", markup=False)
         with VerticalScroll(id="summary-body"):
-            yield Static(summary_text(self.summary), id="summary-text", markup=False)
+            # A mistake's line and its feedback wrap under their own indentation, not back at column 0.
+            yield LaidOutText(summary_text(self.summary), id="summary-text")
         yield Footer()
 
     def action_close(self) -> None:
