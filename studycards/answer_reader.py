@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from studycards.answer_names import AmbiguousName, NameTable, card_names, name_table
 from studycards.errors import StudycardsError
 from studycards.formula import exceeds_bits, render_value
 from studycards.formula import whole as _normal
@@ -48,8 +49,11 @@ MAX_INT_BITS = 600  # of any intermediate numerator or denominator (about 180 di
 MAX_ARGS = 16  # of min/max, and dimensions of a shape
 MAX_NAME = 32
 
-FUNCTIONS = ("floor", "ceil", "min", "max", "sqrt", "abs")
-ONE_ARGUMENT = frozenset({"floor", "ceil", "sqrt", "abs"})
+FUNCTIONS = ("floor", "ceil", "min", "max", "sqrt", "abs", "tanh", "sigmoid", "exp", "log")
+ONE_ARGUMENT = frozenset({"floor", "ceil", "sqrt", "abs", "tanh", "sigmoid", "exp", "log"})
+TRANSCENDENTAL = frozenset({"tanh", "sigmoid", "exp", "log"})  # computed in floating point, then rounded
+MAX_EXP_ARGUMENT = 300  # exp(300) ≈ 2·10¹³⁰ still fits the size bounds; beyond it nothing useful does
+FUNCTION_DIGITS = 20  # decimals a transcendental value is kept to (its float is good to about 16 digits)
 KINDS = ("number", "expression", "shape", "choice")
 
 
@@ -72,7 +76,8 @@ class Num:
 
 @dataclass(frozen=True, slots=True)
 class Sym:
-    name: str
+    name: str  # the card's own name, under which the value is looked up
+    shown: str = ""  # the spelling the learner typed (``K`` for ``k``, ``hidden_size`` for ``h``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +158,7 @@ _TOKEN = re.compile(
   | (?P<group>\u2009+)
   | (?P<number>(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>(?:(?![{_SUP}])[^\W\d])(?:(?![{_SUP}])\w)*)
-  | (?P<op>\*\*|//|[-+*/%(),\[\]^])
+  | (?P<op>\*\*|//|[-+*/%(),\[\]^×])
   | (?P<sup>⁻?[{_SUP}]+)
   | (?P<mark>[⌊⌋⌈⌉√])
     """,
@@ -161,6 +166,8 @@ _TOKEN = re.compile(
 )
 _TORCH_SIZE = re.compile(r"^torch\s*\.\s*Size\s*\(\s*(\[.*\])\s*\)$", re.DOTALL)
 _TIMES_X = re.compile(r"(?<=[\d)])\s*[xX]\s*(?=[\d(])")
+_DIGIT_X_DIGIT = re.compile(r"(?<=\d)\s*[xX]\s*(?=\d)")
+_SHAPE_TIMES = "×✕✖"  # on a shape card these separate dimensions, as in 8×2×3×6
 _PURE_DIGITS = re.compile(r"^\d+$")
 
 
@@ -169,19 +176,31 @@ class _Token:
     kind: str  # number, name, op, space, group
     text: str
     pos: int
+    typed: str = ""  # a name as the learner spelled it, when ``text`` is the card's own name for it
 
 
-def normalise(text: str, symbols: frozenset[str] | None = None, kind: str | None = None) -> str:
+def normalise(
+    text: str, symbols: frozenset[str] | set[str] | NameTable | None = None, kind: str | None = None
+) -> str:
     """The answer rewritten as plain Python arithmetic (``2(k-1)`` → ``2 * ( k - 1 )``), or raise.
 
     ``symbols`` are the names the card knows (None: any plain name is a symbol); ``kind`` is the card
     kind, which decides whether commas separate thousands (number cards) or dimensions (shapes).
     """
-    tokens = _tokens(_clean(text, symbols), symbols, kind)
-    return " ".join(token.text for token in tokens)
+    return " ".join(token.text for token in _normalised_tokens(text, _table(symbols), kind))
 
 
-def _clean(text: str, symbols: frozenset[str] | None) -> str:
+def _table(symbols: frozenset[str] | set[str] | NameTable | None) -> NameTable | None:
+    if symbols is None or isinstance(symbols, NameTable):
+        return symbols
+    return name_table(symbols)
+
+
+def _normalised_tokens(text: str, names: NameTable | None, kind: str | None) -> list[_Token]:
+    return _tokens(_clean(text, names, kind), names, kind)
+
+
+def _clean(text: str, names: NameTable | None, kind: str | None = None) -> str:
     if not isinstance(text, str):
         raise UnreadableAnswer(f"expected text, got {type(text).__name__}")
     if len(text) > 4 * MAX_LENGTH:  # reject megabytes before touching them
@@ -193,6 +212,9 @@ def _clean(text: str, symbols: frozenset[str] | None) -> str:
         raise UnreadableAnswer("the answer is empty")
     chars = []
     for char in text:
+        if kind == "shape" and char in _SHAPE_TIMES:
+            chars.append("×")
+            continue
         char = _TRANSLATE.get(char, char)
         if "\uff01" <= char <= "\uff5e":  # full-width forms typed with an IME: ２＋３ is 2+3
             char = chr(ord(char) - 0xFEE0)
@@ -207,8 +229,10 @@ def _clean(text: str, symbols: frozenset[str] | None) -> str:
     size = _TORCH_SIZE.match(text)
     if size:  # pasted from PyTorch: torch.Size([1, 64, 55, 55])
         text = size.group(1)
-    if not symbols or not ({"x", "X"} & symbols):
-        text = _TIMES_X.sub("*", text)  # 55x55x96, 3 x 3
+    if kind == "shape":  # 8x2x3x6 is a shape even on a card with a name x: x2x3x6 could not be one
+        text = _DIGIT_X_DIGIT.sub("×", text)
+    if names is None or not names.knows("x"):
+        text = _TIMES_X.sub("×" if kind == "shape" else "*", text)  # 55x55x96, 3 x 3
     return text
 
 
@@ -217,7 +241,7 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X} {name}".strip()
 
 
-def _tokens(text: str, symbols: frozenset[str] | None, kind: str | None) -> list[_Token]:
+def _tokens(text: str, names: NameTable | None, kind: str | None) -> list[_Token]:
     raw: list[_Token] = []
     position = 0
     while position < len(text):
@@ -229,10 +253,11 @@ def _tokens(text: str, symbols: frozenset[str] | None, kind: str | None) -> list
         raw.append(_Token(group, match.group(), position))
         position = match.end()
     tokens = _expand_marks(raw)
-    _check_names(tokens, symbols)
+    _check_names(tokens, names)
     tokens = _join_thousands(tokens, kind)
     tokens = [token for token in tokens if token.kind not in ("space", "group")]
-    tokens = _implicit_multiplication(tokens, symbols)
+    tokens = _dimensions(tokens)
+    tokens = _implicit_multiplication(tokens)
     depth = 0
     for token in tokens:
         if token.kind == "number":
@@ -290,8 +315,12 @@ def _expand_marks(raw: list[_Token]) -> list[_Token]:
     return tokens
 
 
-def _check_names(tokens: list[_Token], symbols: frozenset[str] | None) -> None:
-    """Keywords, dunders and unknown names are refused here, each with its own reason."""
+def _check_names(tokens: list[_Token], names: NameTable | None) -> None:
+    """Keywords, dunders and unknown names are refused here, each with its own reason.
+
+    A known name is rewritten to the card's own name (``K`` → ``k``, ``hidden_size`` → ``h``), keeping
+    the learner's spelling in ``typed``; a function typed in capitals (``Tanh``, ``σ``) becomes its name.
+    """
     solid = [token for token in tokens if token.kind not in ("space", "group")]
     for index, token in enumerate(solid):
         if token.kind != "name":
@@ -304,12 +333,20 @@ def _check_names(tokens: list[_Token], symbols: frozenset[str] | None) -> None:
             raise UnreadableAnswer(f"{name!r} is not allowed (names may not start with '_')")
         if len(name) > MAX_NAME:
             raise UnreadableAnswer(f"the name {name[:12]!r}... is longer than {MAX_NAME} characters")
-        if name in FUNCTIONS:
+        function = _function_named(name, names)
+        if function is not None:
             if not called:
                 raise UnreadableAnswer(f"{name} needs its argument in brackets, like {name}(x)")
+            token.text = function
             continue
-        if symbols is not None and name in symbols:
-            continue
+        if names is not None:
+            try:
+                own = names.resolve(name)
+            except AmbiguousName as error:
+                raise UnreadableAnswer(str(error)) from None
+            if own is not None:
+                token.typed, token.text = name, own
+                continue
         if called:
             raise UnreadableAnswer(
                 f"{name!r} is not a function an answer may use (functions: {', '.join(FUNCTIONS)})"
@@ -317,10 +354,22 @@ def _check_names(tokens: list[_Token], symbols: frozenset[str] | None) -> None:
         if not name.isascii():  # a look-alike letter (Cyrillic і, Greek ο, 𝑖): name the culprit
             char = next(c for c in name if not c.isascii())
             raise UnreadableAnswer(f"the character {char!r} ({_describe(char)}) is not understood")
-        if symbols is None:
+        if names is None:
             continue
-        known = ", ".join(sorted(symbols)) or "none: type a number"
+        known = ", ".join(names.shown) or "none: type a number"
         raise UnreadableAnswer(f"{name!r} is not a name on this card (names: {known})")
+
+
+def _function_named(name: str, names: NameTable | None) -> str | None:
+    """The function ``name`` spells (``tanh``, ``Tanh``, ``σ``), unless the card has a name spelled so."""
+    if name in FUNCTIONS:
+        return name
+    if names is not None and names.knows(name):
+        return None
+    if name == "σ":
+        return "sigmoid"
+    folded = name.casefold()
+    return folded if folded in FUNCTIONS else None
 
 
 def _join_thousands(tokens: list[_Token], kind: str | None) -> list[_Token]:
@@ -380,6 +429,13 @@ def _group_run(tokens: list[_Token], start: int) -> tuple[int, str | None]:
             and all(len(g) == 3 for g in whole[1:])
             and all("." not in g for g in groups[:-1])
         )
+        if fits and whole[0].startswith("0"):
+            typed = {"op": ",", "space": " ", "group": " "}[separator].join(groups)
+            decimal = whole[0].lstrip("0") or "0"
+            raise UnreadableAnswer(
+                f"{typed} is not a number grouped in thousands (the first group cannot be {whole[0]}); "
+                f"for a decimal, write a dot: {decimal}.{''.join(groups[1:])}"
+            )
         if fits:
             return index, "".join(groups)
         if separator == "op":
@@ -387,7 +443,64 @@ def _group_run(tokens: list[_Token], start: int) -> tuple[int, str | None]:
     return start, None
 
 
-def _implicit_multiplication(tokens: list[_Token], symbols: frozenset[str] | None) -> list[_Token]:
+def _dimensions(tokens: list[_Token]) -> list[_Token]:
+    """On a shape card, ``8×2×3×6`` (``×`` as the tokenizer marks it) is the shape (8, 2, 3, 6).
+
+    A ``×`` at the top level, or just inside one pair of brackets around the whole answer, separates
+    dimensions, unless that level already has commas (then it is a product, as anywhere else); a ``×``
+    deeper in brackets is a product too. Each ``×`` needs a size on both sides.
+    """
+    if not any(token.text == "×" for token in tokens):
+        return tokens
+    wrapped = _wraps_all(tokens)
+    top = 1 if wrapped else 0
+    levels = _depths(tokens)
+    separating = not any(t.text == "," and d == top for t, d in zip(tokens, levels))
+    out: list[_Token] = []
+    for index, (token, depth) in enumerate(zip(tokens, levels)):
+        if token.text == "×":
+            before = tokens[index - 1] if index else None
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            if before is None or (before.kind == "op" and before.text not in (")", "]")):
+                raise UnreadableAnswer(f"'×' at position {token.pos + 1} has no size before it")
+            if after is None or (after.kind == "op" and after.text not in ("(", "[", "-", "+")):
+                raise UnreadableAnswer(f"'×' at position {token.pos + 1} has no size after it")
+            token = _Token("op", "," if separating and depth == top else "*", token.pos)
+        out.append(token)
+    if separating and not wrapped:
+        out = [_Token("op", "(", 0), *out, _Token("op", ")", out[-1].pos)]
+    return out
+
+
+def _depths(tokens: list[_Token]) -> list[int]:
+    """The bracket depth each token sits at (a bracket itself counts as inside what it opens)."""
+    depths: list[int] = []
+    depth = 0
+    for token in tokens:
+        if token.text in ("(", "["):
+            depth += 1
+        depths.append(depth)
+        if token.text in (")", "]"):
+            depth -= 1
+    return depths
+
+
+def _wraps_all(tokens: list[_Token]) -> bool:
+    """Whether the first bracket closes at the very end: ``(8×2×3)``, not ``(8)×(2)``."""
+    if not tokens or tokens[0].text not in ("(", "[") or tokens[-1].text not in (")", "]"):
+        return False
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.text in ("(", "["):
+            depth += 1
+        elif token.text in (")", "]"):
+            depth -= 1
+            if depth == 0:
+                return index == len(tokens) - 1
+    return False
+
+
+def _implicit_multiplication(tokens: list[_Token]) -> list[_Token]:
     """Insert ``*`` where a learner writes it implicitly: ``2p``, ``2(k-1)``, ``(a)(b)``, ``s(i-1)``."""
     out: list[_Token] = []
     for token in tokens:
@@ -453,12 +566,15 @@ def read_answer(
 
     ``kind`` and ``symbols`` override what the card says. Raises ``UnreadableAnswer`` with the reason.
     """
+    names: NameTable | None = None
+    if symbols is not None:
+        names = _table(symbols)
+    elif card is not None:
+        names = card_names(card)
     if card is not None:
         kind = kind or card.kind
-        if symbols is None:
-            symbols = card_symbols(card)
-    names = frozenset(symbols) if symbols is not None else None
-    normalised = normalise(text, names, kind)
+    tokens = _normalised_tokens(text, names, kind)
+    normalised = " ".join(token.text for token in tokens)
     try:
         body = ast.parse(normalised, mode="eval").body
     except SyntaxError as error:
@@ -467,7 +583,7 @@ def read_answer(
         raise UnreadableAnswer("the answer is too deeply nested to read") from None
     _check_size(body)
     numbers = _number_table(normalised)
-    tree = _Translator(numbers).translate(body, top=True)
+    tree = _Translator(numbers, _spelling_table(tokens)).translate(body, top=True)
     found = _names(tree)
     if isinstance(tree, Tup) and kind in ("number", "expression"):
         what = "a number" if kind == "number" else "one formula"
@@ -477,8 +593,19 @@ def read_answer(
 
 
 def card_symbols(card: Any) -> frozenset[str]:
-    """The names an answer to ``card`` may use: its numeric parameters and derived values."""
-    return frozenset(name for name, spec in card.params.items() if spec.numeric) | frozenset(card.derived)
+    """The card's own names an answer may use (its numeric parameters and derived values), no aliases."""
+    return card_names(card).names
+
+
+def _spelling_table(tokens: list[_Token]) -> dict[int, str]:
+    """Byte offset in the normalised text → a name as the learner typed it, where that differs."""
+    table: dict[int, str] = {}
+    offset = 0
+    for token in tokens:
+        if token.typed:
+            table[offset] = token.typed
+        offset += len(token.text.encode("utf-8")) + 1
+    return table
 
 
 def _syntax_message(error: SyntaxError, normalised: str) -> str:
@@ -529,8 +656,9 @@ class _Translator:
     sees them; each subtree's value is kept, so a long constant chain costs one pass, not a pass per step.
     """
 
-    def __init__(self, numbers: dict[int, str]) -> None:
+    def __init__(self, numbers: dict[int, str], spellings: dict[int, str] | None = None) -> None:
         self.numbers = numbers
+        self.spellings = spellings or {}
         self.constants: dict[int, Any] = {}  # id(node) -> value, for subtrees without names
         self.evaluator = _Evaluator({})
 
@@ -545,7 +673,7 @@ class _Translator:
             self.constants[id(number)] = number.value
             return number
         if isinstance(node, ast.Name):
-            return Sym(node.id)
+            return Sym(node.id, self.spellings.get(node.col_offset, ""))
         if isinstance(node, ast.BinOp):
             op = _OPERATORS.get(type(node.op))
             if op is None:
@@ -637,7 +765,7 @@ def evaluate(tree: Node, env: Mapping[str, Any], settle: bool = True) -> tuple[V
     value = evaluator.visit(tree)
     if not evaluator.approximations:
         return value, True
-    if settle and not evaluator.rounded:
+    if settle and not evaluator.rounded and not evaluator.used_function:
         exact = _exact_by_sympy(tree, env)
         if exact is not None:
             return exact, True
@@ -645,6 +773,7 @@ def evaluate(tree: Node, env: Mapping[str, Any], settle: bool = True) -> tuple[V
 
 
 _ROUNDING = frozenset({"floor", "ceil", "min", "max", "abs", "//", "%"})
+_INVERSES = {"exp": "log", "log": "exp"}
 
 
 class _Evaluator:
@@ -658,6 +787,7 @@ class _Evaluator:
         self.env = env
         self.approximations = 0
         self.rounded = False
+        self.used_function = False  # an approximated tanh/σ/exp/log: never handed to sympy to settle
 
     def visit(self, node: Node) -> Any:
         if isinstance(node, Num):
@@ -681,6 +811,9 @@ class _Evaluator:
         if isinstance(node, Neg):
             return -self.visit(node.operand)
         if isinstance(node, Call):
+            inverse = _INVERSES.get(node.name)
+            if inverse is not None and isinstance(node.args[0], Call) and node.args[0].name == inverse:
+                return self.inverse_of(node.name, node.args[0].args[0])
             before = self.approximations
             args = [self.visit(arg) for arg in node.args]
             if node.name in _ROUNDING and self.approximations > before:
@@ -726,6 +859,8 @@ class _Evaluator:
         if name in ("min", "max"):
             return (min if name == "min" else max)(args)
         (x,) = args
+        if name in TRANSCENDENTAL:
+            return self.transcendental(name, x)
         if name == "floor":
             return math.floor(x)
         if name == "ceil":
@@ -740,6 +875,55 @@ class _Evaluator:
             return Fraction(top, bottom)
         self.approximations += 1
         return Fraction(math.isqrt(fraction.numerator * 10**40 // fraction.denominator), 10**20)
+
+
+    def inverse_of(self, name: str, inner: Node) -> Number:
+        """``exp(log(x))`` and ``log(exp(x))`` are x, exactly (log still needs a positive x)."""
+        x = self.visit(inner)
+        if name == "exp" and x <= 0:
+            raise UnreadableAnswer(f"log of {'zero' if x == 0 else 'a negative number'} is undefined")
+        return x
+
+    def transcendental(self, name: str, x: Number) -> Number:
+        """tanh, σ, exp and log: exact where the value is rational, else a float kept to 20 decimals.
+
+        The argument is checked before any work: exp beyond ±300 and log of 0 or less are refused, so
+        ``exp(exp(exp(99)))`` stops at the second exp, in microseconds.
+        """
+        if x == 0 and name != "log":
+            return {"tanh": 0, "sigmoid": Fraction(1, 2), "exp": 1}[name]
+        if name == "log":
+            if x <= 0:
+                raise UnreadableAnswer(f"log of {'zero' if x == 0 else 'a negative number'} is undefined")
+            if x == 1:
+                return 0
+        if name == "exp" and abs(x) > MAX_EXP_ARGUMENT:
+            raise UnreadableAnswer(
+                f"exp({_short_value(x)}) is out of range: its argument must be between "
+                f"-{MAX_EXP_ARGUMENT} and {MAX_EXP_ARGUMENT}"
+            )
+        value = float(x)
+        if name == "tanh":
+            result = math.tanh(value)
+        elif name == "exp":
+            result = math.exp(value)
+        elif name == "log":
+            result = math.log(x) if isinstance(x, int) else math.log(x.numerator) - math.log(x.denominator)
+        elif value >= 0:
+            result = 1 / (1 + math.exp(-value))
+        else:
+            result = math.exp(value) / (1 + math.exp(value))
+        self.approximations += 1
+        self.used_function = True
+        scale = 10**FUNCTION_DIGITS
+        return Fraction(round(Fraction(result) * scale), scale)
+
+
+def _short_value(value: Number) -> str:
+    try:
+        return _short(value) if isinstance(value, int) else f"{float(value):.6g}"
+    except OverflowError:
+        return "a huge number"
 
 
 def _check(value: Any) -> Any:
@@ -791,6 +975,10 @@ def to_sympy(tree: Node, env: Mapping[str, Any] | None = None) -> Any:
             function = {
                 "floor": sympy.floor, "ceil": sympy.ceiling, "sqrt": sympy.sqrt, "abs": sympy.Abs,
                 "min": sympy.Min, "max": sympy.Max,
+                # Unevaluated: sympy's own simplification of nested exp/tanh can run for minutes.
+                "tanh": lambda x: sympy.tanh(x, evaluate=False), "exp": lambda x: sympy.exp(x, evaluate=False),
+                "log": lambda x: sympy.log(x, evaluate=False),
+                "sigmoid": lambda x: sympy.Pow(1 + sympy.exp(-x, evaluate=False), -1, evaluate=False),
             }[node.name]  # fmt: skip
             return function(*args)
         left, right = build(node.left), build(node.right)
@@ -824,7 +1012,7 @@ def render(node: Node) -> str:
     if isinstance(node, Num):
         return node.text
     if isinstance(node, Sym):
-        return node.name
+        return node.shown or node.name
     if isinstance(node, Tup):
         return "(" + ", ".join(render(item) for item in node.items) + ")"
     if isinstance(node, Call):
@@ -838,7 +1026,13 @@ def render(node: Node) -> str:
     else:
         left = _bracketed(node.left, precedence, strict=False)
         right = _bracketed(node.right, precedence, strict=True)
+        if _is_negative(node.right) and not right.startswith("("):
+            right = f"({right})"  # 0.5·(−0.5), never 0.5·−0.5
     return left + _SHOWN[node.op] + right
+
+
+def _is_negative(node: Node) -> bool:
+    return isinstance(node, Neg) or (isinstance(node, Num) and node.value < 0)
 
 
 def _bracketed(node: Node, outer: int, strict: bool) -> str:
@@ -903,7 +1097,7 @@ def preview(text: str, card: Any = None) -> str:
             return _preview_choice(text, template, question)
         reading = read_answer(text, template)
         env = question.values if question is not None else {}
-        return "reads as " + describe(reading, env)
+        return ("reads as the shape " if reading.is_shape else "reads as ") + describe(reading, env)
     except UnreadableAnswer as error:
         return f"cannot read: {error.reason}"
     except Exception:  # the preview must never take the screen down; grading reports the details

@@ -146,6 +146,39 @@ CONTROL_AND_UNICODE: list[tuple[str, str]] = [
 ]
 
 
+FUNCTIONS_AND_FORMS: list[tuple[str, str]] = [
+    ("exp tower", "exp(exp(exp(99)))"),
+    ("exp of a huge number", "exp(10**150)"),
+    ("exp of a huge negative number", "exp(-10**150)"),
+    ("exp just past its range", "exp(301)"),
+    ("exp squared past the bounds", "exp(300)*exp(300)"),
+    ("exp to a big power", "exp(300)^512"),
+    ("log of zero", "log(0)"),
+    ("log of a negative number", "log(-1)"),
+    ("log of a zero name", "log(i - i)"),
+    ("log of a log of a small number", "log(log(0.5))"),
+    ("log of a tiny number", "log(1e-60)"),
+    ("tanh of a huge number", "tanh(10**150)"),
+    ("sigmoid of a huge negative number", "sigmoid(-10**150)"),
+    ("nested sigma", _deep("σ(", "1", ")", 19)),
+    ("nested exp", _deep("exp(", "1", ")", 19)),
+    ("nested log", _deep("log(", "9", ")", 19)),
+    ("tanh to a big power", "tanh(1)^512"),
+    ("function without brackets", "exp 1"),
+    ("function with two arguments", "log(8, 2)"),
+    ("function as a keyword call", "exp(x=1)"),
+    ("many times signs", "8" + "×8" * 99),
+    ("dangling times sign", "8×"),
+    ("leading times sign", "×8"),
+    ("times signs only", "×××"),
+    ("decimal comma", "0,416"),
+    ("zero-led thousands", "0,000,001"),
+    ("superscript three", "³"),
+    ("circled three", "③"),
+    ("vulgar fraction", "½"),
+]
+
+
 def long_inputs() -> list[tuple[str, str]]:
     return [
         ("201 characters", "1" * 201),
@@ -159,5 +192,5 @@ def long_inputs() -> list[tuple[str, str]]:
 
 def corpus(marker: str) -> list[tuple[str, str]]:
     """Every hostile answer, ``{marker}`` replaced by the file a successful attack would create."""
-    entries = CODE_EXECUTION + HUGE_NUMBERS + NESTING + CONTROL_AND_UNICODE + long_inputs()
+    entries = CODE_EXECUTION + HUGE_NUMBERS + NESTING + CONTROL_AND_UNICODE + FUNCTIONS_AND_FORMS + long_inputs()
     return [(label, text.replace("{marker}", marker)) for label, text in entries]

@@ -275,8 +275,8 @@ def test_preview_reads_and_computes(cnn):
     assert preview("1/0", card) == "cannot read: division by zero"
     assert preview("sqrt(2)", None) == "reads as sqrt(2) ≈ 1.414213562373"
     assert preview("(i-k+2p)/s+1", cnn["conv-output-formula"]) == "reads as (i − k + 2·p)/s + 1"
-    assert preview("(1,8,64)", cnn["one-by-one-shape"]) == "reads as (1, 8, 64)"
-    assert preview("(1, 2*4, 64)", None) == "reads as (1, 2·4, 64) = (1, 8, 64)"
+    assert preview("(1,8,64)", cnn["one-by-one-shape"]) == "reads as the shape (1, 8, 64)"
+    assert preview("(1, 2*4, 64)", None) == "reads as the shape (1, 2·4, 64) = (1, 8, 64)"
 
 
 # --- properties -------------------------------------------------------------------------------------
