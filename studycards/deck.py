@@ -37,13 +37,23 @@ TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails", "flops", "buffers"}) | 
 TRUTH_NAMES = frozenset({"params", "shape", "flops"})
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
-DECK_FIELDS = {"id", "title", "source", "description", "cards", "plain_names"}
+DECK_FIELDS = {"id", "title", "source", "description", "cards", "plain_names", "aliases"}
 CARD_FIELDS = {
     "id", "title", "kind", "prompt", "answer", "solution", "params", "derived", "constraints",
-    "truth", "mistakes", "choices", "tolerance", "tags",
+    "truth", "mistakes", "choices", "tolerance", "tags", "aliases", "slips", "equivalents",
 }  # fmt: skip
 TRUTH_FIELDS = {"layer", "layers", "input", "inputs", "read", "holds", "note"}
 MISTAKE_FIELDS = {"id", "answer", "feedback"}
+EQUIVALENT_FIELDS = {"answer", "feedback"}
+# Generic slips grading names without a deck entry, and the card kinds each can happen on.
+SLIPS = {
+    "off-by-one": ("number", "expression", "shape"),
+    "factor-of-2": ("number", "expression", "shape"),
+    "forgot-bias": ("number", "expression"),
+    "added-bias": ("number", "expression"),
+    "transposed": ("shape",),
+}
+ANSWER_FUNCTIONS = frozenset({"floor", "ceil", "min", "max", "sqrt", "abs", "tanh", "sigmoid", "exp", "log"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,14 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Equivalent:
+    """Another answer that is just as right (``-1`` for the last of two dims), and the note saying why."""
+
+    answer: Formula
+    feedback: str
+
+
+@dataclass(frozen=True)
 class Truth:
     """What torch must confirm: layer specs (by name), their inputs, and a read or a check formula.
 
@@ -138,6 +156,9 @@ class CardTemplate:
     path: Path | None = field(default=None, compare=False)
     # Names the deck's texts may write as plain words (the text lint lets them stand outside {}).
     plain_names: frozenset[str] = frozenset()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # how a learner may spell a name -> the name
+    slips: tuple[str, ...] = ()  # the generic slips grading may name on this card (see ``SLIPS``)
+    equivalents: tuple[Equivalent, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -246,14 +267,20 @@ def _deck_from_table(data: dict[str, Any], path: Path) -> Deck:
         raise where.error("must be a list of names", "plain_names")
     if len(raw_cards) > MAX_CARDS:
         raise where.error(f"a deck holds at most {MAX_CARDS} cards, this one {len(raw_cards)}", "cards")
+    deck_aliases = _alias_table(data.get("aliases", {}), where, "aliases")
     cards: list[CardTemplate] = []
     seen: set[str] = set()
     for index, raw_card in enumerate(raw_cards):
-        card = replace(_load_card(deck_id, raw_card, index, path), plain_names=frozenset(plain_names))
+        card = replace(
+            _load_card(deck_id, raw_card, index, path, deck_aliases), plain_names=frozenset(plain_names)
+        )
         if card.id in seen:
             raise _Where(path, card.id).error("another card in this deck has the same id", "id")
         seen.add(card.id)
         cards.append(card)
+    for alias, target in deck_aliases.items():
+        if not any(card.aliases.get(alias) == target for card in cards):
+            raise where.error(f"no card has a number named {target!r} for {alias!r} to stand for", f"aliases.{alias}")
     return Deck(
         id=deck_id,
         title=title,
@@ -373,6 +400,8 @@ def find_deck(deck_id: str, home: Path | None = None) -> Deck:
 
 def find_card(ref: str, home: Path | None = None) -> tuple[Deck, CardTemplate]:
     """Resolve ``DECK/CARD`` to its deck and template."""
+    if not isinstance(ref, str):
+        raise RefError(f"{ref!r} is not a card reference: write DECK/CARD, e.g. cnn/conv-output-size")
     deck_id, slash, card_id = ref.partition("/")
     if not slash or not card_id:
         raise RefError(f"{ref!r} is not a card reference: write DECK/CARD, e.g. cnn/conv-output-size")
@@ -383,7 +412,9 @@ def find_card(ref: str, home: Path | None = None) -> tuple[Deck, CardTemplate]:
 # --- reading one card -----------------------------------------------------------------------------
 
 
-def _load_card(deck_id: str, raw: Any, index: int, path: Path) -> CardTemplate:
+def _load_card(
+    deck_id: str, raw: Any, index: int, path: Path, deck_aliases: Mapping[str, str] | None = None
+) -> CardTemplate:
     if not isinstance(raw, dict):
         raise _Where(path, f"#{index + 1}").error("a card must be a table")
     card_id = raw.get("id")
@@ -459,6 +490,10 @@ def _load_card(deck_id: str, raw: Any, index: int, path: Path) -> CardTemplate:
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise where.error("must be a list of texts", "tags")
+    numbers = {name for name, spec in params.items() if spec.numeric} | set(derived)
+    aliases = _card_aliases(raw.get("aliases", {}), deck_aliases or {}, where, numbers, known)
+    slips = _load_slips(raw, where, kind, truth)
+    equivalents = _load_equivalents(raw.get("equivalents", []), where, known, kind)
     return CardTemplate(
         deck_id=deck_id,
         id=card_id,
@@ -476,6 +511,9 @@ def _load_card(deck_id: str, raw: Any, index: int, path: Path) -> CardTemplate:
         tolerance=tolerance,
         tags=tuple(tags),
         path=path,
+        aliases=aliases,
+        slips=slips,
+        equivalents=equivalents,
     )
 
 
@@ -608,6 +646,91 @@ def _load_mistakes(raw: Any, where: _Where, known: set[str], kind: str) -> tuple
         _check_fences(feedback, where, f"{field_name}.feedback")
         mistakes.append(Mistake(id=mistake_id, answer=answer, feedback=feedback))
     return tuple(mistakes)
+
+
+def _alias_table(raw: Any, where: _Where, field_name: str) -> dict[str, str]:
+    """``{ K = "k", hidden_size = "h" }``: each key another spelling a learner may type for a name."""
+    if not isinstance(raw, dict):
+        raise where.error('must be a table of spelling = "name", like { K = "k" }', field_name)
+    table: dict[str, str] = {}
+    for alias, target in raw.items():
+        entry = f"{field_name}.{alias}"
+        if not alias.isidentifier() or alias.startswith("_") or not alias.isascii():
+            raise where.error("a spelling must be a letter followed by letters, digits or '_'", entry)
+        if alias.casefold() in ANSWER_FUNCTIONS or alias == "σ":
+            raise where.error(f"{alias!r} is a function an answer may use, not a name", entry)
+        if not isinstance(target, str) or not target.isidentifier():
+            raise where.error("must be the name it stands for, in quotes", entry)
+        table[alias] = target
+    return table
+
+
+def _card_aliases(
+    raw: Any, deck_aliases: Mapping[str, str], where: _Where, numbers: set[str], known: set[str]
+) -> dict[str, str]:
+    """The deck's aliases whose name this card has (its own names win), then the card's own."""
+    aliases = {
+        alias: target for alias, target in deck_aliases.items() if target in numbers and alias not in known
+    }
+    for alias, target in _alias_table(raw, where, "aliases").items():
+        entry = f"aliases.{alias}"
+        if alias in known:
+            raise where.error(f"{alias!r} is already a name on this card", entry)
+        if target not in numbers:
+            listed = ", ".join(sorted(numbers)) or "none"
+            what = "a text or a flag" if target in known else "not a name on this card"
+            raise where.error(f"{target!r} is {what} (numbers an answer can use: {listed})", entry)
+        aliases[alias] = target
+    return aliases
+
+
+def _load_slips(raw: Mapping[str, Any], where: _Where, kind: str, truth: Truth | None) -> tuple[str, ...]:
+    """The generic slips grading may name here: the card's ``slips``, or the default for its kind.
+
+    By default a number or formula card can be off by one or by a factor of 2 (grading checks these only
+    where the answer is a whole number), a shape card can also be transposed, and a forgotten or extra
+    bias is named only where torch's truth reads a parameter count. A choice card has none.
+    """
+    if "slips" not in raw:
+        if kind == "choice":
+            return ()
+        defaults = [slip for slip, kinds in SLIPS.items() if kind in kinds and "bias" not in slip]
+        if kind != "shape" and truth is not None and _reads_params(truth):
+            defaults += ["forgot-bias", "added-bias"]
+        return tuple(defaults)
+    slips = raw["slips"]
+    if not isinstance(slips, list) or not all(isinstance(slip, str) for slip in slips):
+        raise where.error(f"must be a list of slips ({', '.join(SLIPS)}), or [] for none", "slips")
+    for slip in slips:
+        if slip not in SLIPS:
+            raise where.error(f"unknown slip {slip!r} (slips: {', '.join(SLIPS)})", "slips")
+        if kind not in SLIPS[slip]:
+            raise where.error(f"{slip!r} cannot happen on a {kind} card", "slips")
+    return tuple(dict.fromkeys(slips))
+
+
+def _reads_params(truth: Truth) -> bool:
+    return any(
+        formula is not None and "params" in formula.names | formula.calls for formula in (truth.read, truth.holds)
+    )
+
+
+def _load_equivalents(raw: Any, where: _Where, known: set[str], kind: str) -> tuple[Equivalent, ...]:
+    if not isinstance(raw, list):
+        raise where.error("must be a list of [[cards.equivalents]] tables", "equivalents")
+    if raw and kind not in ("number", "shape"):
+        raise where.error("only number and shape cards take equivalents", "equivalents")
+    equivalents: list[Equivalent] = []
+    for index, entry in enumerate(raw):
+        field_name = f"equivalents[{index}]"
+        if not isinstance(entry, dict):
+            raise where.error("must be a table with answer and feedback", field_name)
+        _reject_unknown(entry, EQUIVALENT_FIELDS, where, field_name)
+        answer = _formula(entry.get("answer"), where, f"{field_name}.answer", known)
+        feedback = _required_text(entry, "feedback", where, f"{field_name}.feedback")
+        _check_placeholders(feedback, where, f"{field_name}.feedback", known | {"answer"})
+        equivalents.append(Equivalent(answer=answer, feedback=feedback))
+    return tuple(equivalents)
 
 
 # --- small helpers --------------------------------------------------------------------------------

@@ -7,9 +7,11 @@ own question values: the question's, plus points drawn by ``draw_values`` for a 
 so constraints hold and ``(i-k+2p)/s+1`` counts as ``floor((i-k+2p)/s)+1`` on a card whose stride
 divides evenly. Exact arithmetic at a bounded number of points cannot hang, unlike ``simplify``.
 
-A wrong answer is matched against the card's listed mistakes first (their feedback and id), then
-against generic slips no deck lists: off by one, a forgotten (or added) bias, a factor of 2, and
-transposed shape dimensions.
+An answer the card lists among its ``equivalents`` (``-1`` for the last of two dims) is right, with
+the card's note saying why. A wrong answer is matched against the card's listed mistakes first (their
+feedback and id), then against the generic slips the card allows (``CardTemplate.slips``): off by one,
+a forgotten (or added) bias, a factor of 2, and transposed shape dimensions, each only where it can
+happen, so a slip is never named for an answer it does not explain.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from studycards.answer_reader import (
     render_exact,
     show_value,
 )
-from studycards.deck import CardTemplate, Mistake
+from studycards.deck import CardTemplate, Equivalent, Mistake
 from studycards.errors import StudycardsError
 from studycards.formula import render_value
+from studycards.hints import neutral_shape
 from studycards.question import Question, draw_values, generate
 
 VERDICTS = ("correct", "incorrect", "unreadable")
@@ -114,6 +117,9 @@ def _grade_number(question: Question, reading: Reading, expected: str) -> Grade:
     tolerance = _tolerance(question.card, answer)
     if _close(got, answer, tolerance, exact):
         return Grade("correct", expected, reading=shown)
+    equivalent = _equivalent(question, got, tolerance, exact)
+    if equivalent is not None:
+        return Grade("correct", expected, equivalent, reading=shown)
     mistake = _listed_mistake(question, got, tolerance, exact)
     if mistake is not None:
         return Grade("incorrect", expected, _feedback(question, mistake), mistake.id, shown)
@@ -168,6 +174,27 @@ def _listed_mistake(question: Question, got: Any, tolerance: Fraction, exact: bo
     return None
 
 
+def _equivalent(question: Question, got: Any, tolerance: Fraction, exact: bool = True) -> str | None:
+    """The note of the card's equivalent answer ``got`` matches ("-1 names the same dim"), else None."""
+    for equivalent in question.card.equivalents:
+        try:
+            value = equivalent.answer.evaluate(question.values)
+        except StudycardsError:
+            continue
+        if _close(got, value, tolerance, exact):
+            return _equivalent_note(question, equivalent)
+    return None
+
+
+def _equivalent_note(question: Question, equivalent: Equivalent) -> str:
+    from studycards.question import fill
+
+    try:
+        return fill(equivalent.feedback, {**question.values, "answer": question.answer})
+    except StudycardsError:
+        return equivalent.feedback
+
+
 def _mistake_value(question: Question, mistake: Mistake) -> Any:
     """What this mistake answers for these numbers, or None where it has no value (division by zero)."""
     try:
@@ -191,17 +218,23 @@ def _show(value: Any) -> str:
 # --- generic slips ----------------------------------------------------------------------------------
 
 _NO_BIAS = ("ignoring bias", "ignore bias", "no bias", "without bias", "bias=false", "bias = false")
-_ABOUT_PARAMETERS = ("param", "weight", "bias")
 
 
 def _generic_slip(
     card: CardTemplate, cases: Sequence[tuple[Any, Any, Mapping[str, Any]]], prompt: str
 ) -> tuple[str, str] | None:
-    """A slip no deck lists, true at every ``(expected, got, values)`` case: (id, feedback) or None."""
+    """A slip the card allows, true at every ``(expected, got, values)`` case: (id, feedback) or None.
+
+    These slips are about counts and sizes, so they are named only where every expected value is a
+    whole number (never for a gate's value of 0.42).
+    """
     if not cases or any(not _is_number(e) or not _is_number(g) for e, g, _ in cases):
         return None
+    if not all(isinstance(e, int) for e, _, _ in cases):
+        return None
+    allowed = set(card.slips)
     differences = [g - e for e, g, _ in cases]
-    if all(isinstance(e, int) for e, _, _ in cases):
+    if "off-by-one" in allowed:
         for step in (1, -1):
             if all(d == step for d in differences):
                 direction = "one too many" if step == 1 else "one too few"
@@ -209,7 +242,7 @@ def _generic_slip(
                     f"Off by one ({direction}): check the +1 or −1 in the formula, for example whether "
                     "the first position (or both ends) should count."
                 )
-    if all(e != 0 for e, _, _ in cases):
+    if "factor-of-2" in allowed and all(e != 0 for e, _, _ in cases):
         if all(g == 2 * e for e, g, _ in cases):
             return "factor-of-2", (
                 "That is twice the answer: something was counted twice here that counts once "
@@ -221,19 +254,19 @@ def _generic_slip(
                 "directions of a bidirectional layer, AlexNet's two GPUs)."
             )
     text = f"{card.title} {prompt}".lower()
-    if any(word in text for word in _ABOUT_PARAMETERS):
+    if allowed & {"forgot-bias", "added-bias"}:
         no_bias = any(phrase in text for phrase in _NO_BIAS)
         for name, how in _bias_candidates(card):
             amounts = [_bias_amount(how, values) for _, _, values in cases]
             if any(a is None or a <= 0 for a in amounts):
                 continue
             first = cases[0][2]
-            if not no_bias and all(-d == a for d, a in zip(differences, amounts)):
+            if "forgot-bias" in allowed and not no_bias and all(-d == a for d, a in zip(differences, amounts)):
                 return "forgot-bias", (
                     f"{_show(amounts[0])} short: exactly the biases ({name} = {_show(_bias_amount(how, first))}). "
                     "Each output unit (filter, gate) has its own bias, and they count as parameters."
                 )
-            if no_bias and all(d == a for d, a in zip(differences, amounts)):
+            if "added-bias" in allowed and no_bias and all(d == a for d, a in zip(differences, amounts)):
                 return "added-bias", (
                     f"{_show(amounts[0])} too many: exactly the biases ({name}), which this question leaves out."
                 )
@@ -276,25 +309,34 @@ def _grade_shape(question: Question, reading: Reading, expected: str) -> Grade:
         got = (got,)
         if isinstance(answer, tuple) and len(answer) > 1 and not _listed_mistake(question, got, tolerance, exact):
             raise UnreadableAnswer(
-                f"this card asks for a shape: write all {len(answer)} dimensions, like {expected}"
+                f"this card asks for a shape: write all {len(answer)} dimensions, "
+                f"like {render_value(neutral_shape(len(answer), answer))}"
             )
     if _close(got, answer, tolerance, exact):
         return Grade("correct", expected, reading=shown)
+    equivalent = _equivalent(question, got, tolerance, exact)
+    if equivalent is not None:
+        return Grade("correct", expected, equivalent, reading=shown)
     mistake = _listed_mistake(question, got, tolerance, exact)
     if mistake is not None:
         return Grade("incorrect", expected, _feedback(question, mistake), mistake.id, shown)
-    slip_id, feedback = _shape_slip(answer, got, tolerance if exact else max(tolerance, NEAR))
+    slip_id, feedback = _shape_slip(answer, got, tolerance if exact else max(tolerance, NEAR), question.card.slips)
     return Grade("incorrect", expected, feedback, slip_id, shown)
 
 
-def _shape_slip(answer: tuple, got: tuple, tolerance: Fraction) -> tuple[str | None, str]:
-    """Which dimensions are wrong, and whether that is a transposition, an off-by-one or a factor of 2."""
+def _shape_slip(
+    answer: tuple, got: tuple, tolerance: Fraction, slips: Sequence[str] = ("off-by-one", "factor-of-2", "transposed")
+) -> tuple[str | None, str]:
+    """Which dimensions are wrong, and whether that is a transposition, an off-by-one or a factor of 2.
+
+    A slip is named only if the card allows it (``slips``); the wrong dimensions are listed either way.
+    """
     if len(got) != len(answer):
         return None, (
             f"The shape has {len(answer)} dimensions; yours has {len(got)}. The answer is {render_value(answer)}."
         )
     wrong = [index for index, (g, a) in enumerate(zip(got, answer)) if not _close(g, a, tolerance)]
-    if sorted(got) == sorted(answer):
+    if "transposed" in slips and sorted(got) == sorted(answer):
         places = " and ".join(str(index + 1) for index in wrong)
         swapped = "are swapped" if len(wrong) == 2 else "are in the wrong order"
         return "transposed", (
@@ -305,9 +347,10 @@ def _shape_slip(answer: tuple, got: tuple, tolerance: Fraction) -> tuple[str | N
         for index in wrong
     )
     pairs = [(answer[index], got[index]) for index in wrong]
-    if all(_is_number(a) and _is_number(g) and abs(g - a) == 1 for a, g in pairs):
+    whole = all(isinstance(a, int) for a in answer)
+    if "off-by-one" in slips and whole and all(_is_number(g) and abs(g - a) == 1 for a, g in pairs):
         return "off-by-one", f"Off by one: {details}. Check the +1 in the size formula."
-    if all(_is_number(a) and a and (g == 2 * a or 2 * g == a) for a, g in pairs):
+    if "factor-of-2" in slips and whole and all(_is_number(g) and a and (g == 2 * a or 2 * g == a) for a, g in pairs):
         return "factor-of-2", f"Off by a factor of 2: {details}. Check what counts twice (padding, stride)."
     return None, details[0].upper() + details[1:] + "."
 
@@ -437,7 +480,7 @@ def match_choice(text: str, options: Sequence[str]) -> int:
         if fold(option) == folded:
             return index
     stripped = text.strip().rstrip(".)")
-    if stripped.isdigit() and len(stripped) <= 3 and 1 <= int(stripped) <= len(options):
+    if stripped.isdecimal() and len(stripped) <= 3 and 1 <= int(stripped) <= len(options):  # not ³ or ③
         return int(stripped) - 1
     listed = "; ".join(options)
     if len(listed) > 120:

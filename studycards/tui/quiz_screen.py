@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Input, ProgressBar, Static
 
 from studycards.errors import StudycardsError
+from studycards.hints import input_hint
 from studycards.session import PRACTICE_BATCH
 from studycards.tui.laid_out_text import LaidOutText
 from studycards.tui.widgets import AnswerInput, GradeBar
@@ -38,12 +39,6 @@ if TYPE_CHECKING:
 
 KIND_LABELS = {"review": "due", "new": "new", "redrill": "re-drill", "practice": "practice"}
 VERDICT_LABELS = {"correct": "✓ Correct", "incorrect": "✗ Incorrect", "unreadable": "? Not read"}
-PLACEHOLDERS = {
-    "number": "a number, or arithmetic like 11*11*3",
-    "expression": "a formula in the prompt's letters, like (i - k + 2p)/s + 1",
-    "shape": "a shape, like (1, 8, 18, 18)",
-    "choice": "an option's number or its text",
-}
 ANSWERING, CHECKED, DONE = "answering", "checked", "done"
 # Which of a pair of bindings for the same action the footer shows, per state (see check_action).
 _WHILE_TYPING = "typing"
@@ -134,7 +129,7 @@ class QuizScreen(Screen[None]):
         self.query_one("#card-kind", Static).update(KIND_LABELS.get(attempt.item.kind, attempt.item.kind))
         self.query_one("#prompt", LaidOutText).update(_prompt_text(question))
         answer = self.query_one(AnswerInput)
-        answer.placeholder = PLACEHOLDERS.get(card.kind, "your answer")
+        answer.placeholder = input_hint(question)
         answer.value = attempt.answer or ""  # an undone card comes back with its answer, to check again
         answer.came_back = attempt.came_back
         if attempt.came_back:
