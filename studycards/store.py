@@ -96,12 +96,10 @@ CREATE TABLE review_log (
     CHECK ((kind = 'undo') = (quality IS NULL))
 );
 CREATE UNIQUE INDEX review_log_undoes ON review_log (undoes) WHERE undoes IS NOT NULL;
--- The statistics (studycards.stats) count ranges of these indexes without reading the table: answers per
--- day (review_log_day), each card's recent answers by verdict and mistake (review_log_card), and scheduled
--- reviews by deck, verdict and interval (review_log_outcome).
-CREATE INDEX review_log_day ON review_log (study_day, deck_id);
+-- A day's rows, covered (the day's learning cards, new cards and reviews are read from the index alone):
+-- review_log_day. A card's answers: review_log_card. The statistics read the tallies below instead.
+CREATE INDEX review_log_day ON review_log (study_day, deck_id, card_id, quality, kind);
 CREATE INDEX review_log_card ON review_log (deck_id, card_id, study_day, verdict, mistake_id);
-CREATE INDEX review_log_outcome ON review_log (kind, deck_id, verdict, before_interval);
 CREATE TRIGGER review_log_no_update BEFORE UPDATE ON review_log
     BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
 CREATE TRIGGER review_log_no_delete BEFORE DELETE ON review_log
@@ -178,6 +176,14 @@ BEGIN
             SELECT deck_id, before_interval, verdict FROM review_log WHERE id = NEW.undoes AND kind = 'review'
         );
 END""",
+)
+# From schema 1: the day index widened to cover a day's rows, the outcome index (now tallied) dropped, and
+# the tallies added (then filled from the log by ``_upgrade``).
+UPGRADE_FROM_1 = (
+    "DROP INDEX review_log_day",
+    "DROP INDEX review_log_outcome",
+    "CREATE INDEX review_log_day ON review_log (study_day, deck_id, card_id, quality, kind)",
+    *TALLY_STATEMENTS,
 )
 # The tallies as the effective log implies them: how they are filled on an upgrade or a rebuild, and what
 # ``doctor`` compares them with.
@@ -1040,12 +1046,13 @@ def _check_ours(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
-    """Bring a version-1 file (no tallies) up to this schema in one transaction: add the tallies, filled
-    from its log. Nothing of the log or the schedules changes; a failure leaves the file as it was."""
+    """Bring a version-1 file (no tallies) up to this schema in one transaction: reshape two indexes and
+    add the tallies, filled from its log. Nothing of the log or the schedules changes; a failure leaves
+    the file as it was."""
     db.execute("BEGIN IMMEDIATE")
     try:
         if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # another process may have just upgraded it
-            for statement in TALLY_STATEMENTS:
+            for statement in UPGRADE_FROM_1:
                 db.execute(statement)
             _fill_tallies(db)
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))

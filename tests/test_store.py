@@ -381,6 +381,9 @@ def version_1_database(home: Path, clock: Clock) -> Path:
         raw.execute(f"DROP TRIGGER {name}")
     for name in ("day_tally", "card_day_tally", "outcome_tally"):
         raw.execute(f"DROP TABLE {name}")
+    raw.execute("DROP INDEX review_log_day")
+    raw.execute("CREATE INDEX review_log_day ON review_log (study_day, deck_id)")
+    raw.execute("CREATE INDEX review_log_outcome ON review_log (kind, deck_id, verdict, before_interval)")
     raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     raw.execute("PRAGMA user_version = 1")
     raw.close()
@@ -402,7 +405,13 @@ def test_a_version_1_database_gains_tallies_from_its_log_and_keeps_every_review(
         ]
         assert store.review_outcomes([6, None]) == [("cnn", 0, 1, 0)]  # the lapse after a 1-day interval
 
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    fresh_home = home.parent / "fresh"
+    Store(fresh_home).close()
+    fresh = sqlite3.connect(fresh_home / "studycards.db")
     raw = sqlite3.connect(path)
+    assert raw.execute(schema).fetchall() == fresh.execute(schema).fetchall()  # just as a new file is made
+    fresh.close()
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
     assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
     assert raw.execute("SELECT * FROM review_log ORDER BY id").fetchall() == log_before
