@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from studycards.errors import StudycardsError
 from studycards.formula import BASE_FUNCTIONS, Formula, display_value, render_value
 
 # What torch calls the outputs of a layer that returns several (its documentation's names).
@@ -113,7 +114,10 @@ def truth_lines(truth: Any, counts: Mapping[str, Any], trace: Trace, value: Any)
     lines += [_computed_line(*entry) for entry in trace.computed]
     several_outputs = any(len(counts[name].outputs) > 1 for name in used)
     if len(lines) > 1 or several_outputs:
-        derivation = _derivation(truth, counts, dict(trace), value)
+        try:
+            derivation = _derivation(truth, counts, dict(trace), value)
+        except StudycardsError:  # a part the truth never evaluated (after a false ``and``) may not evaluate
+            derivation = ""
         if derivation:
             lines.append(derivation)
     return tuple(lines)

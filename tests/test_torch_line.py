@@ -156,3 +156,19 @@ def test_a_long_torch_line_breaks_between_layers_never_inside_one(home):
             assert part.endswith("),") or following.strip().startswith(("on (", "→ ", "(")), (part, following)
         if width >= 76:
             assert max(len(part) for part in parts) <= width
+
+
+def test_a_check_that_fails_early_still_gets_its_torch_line(tmp_path: Path):
+    """After a false ``and``, the rest was never measured: the line shows what was, and check reports it."""
+    text = DECK.replace(
+        'read = "params(first) + params(second)"',
+        'holds = "params(first) == params(second) and params(second) + shape(second, 3)[0] == answer"',
+    )
+    path = tmp_path / "two.toml"
+    path.write_text(text, encoding="utf-8")
+    card = load_deck(path).cards[0]
+    from studycards.ground_truth import truth_of
+
+    result = truth_of(generate(card, 0))
+    assert not result.agrees
+    assert result.lines[0].startswith("torch (first): Linear(") and len(result.lines) == 2
