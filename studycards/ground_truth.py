@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -25,6 +26,7 @@ from studycards.layer_tree import tree_rows
 from studycards.meta_memo import meta_memo
 from studycards.short_sequence import shorten_sequences
 from studycards.torch_errors import about_the_input, check_arguments, explain, one_line, shape_text, shapes_of
+from studycards.truth_budget import TruthTooCostly, check_deadline, deadline_hook
 
 Shape = tuple[int, ...]
 MAX_DIMS = 8
@@ -168,6 +170,7 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
     running: list[tuple[str, nn.Module, tuple[Shape, ...]]] = []
     hooks += [leaf.register_forward_pre_hook(_starter(running, raw)) for raw, leaf in named]
     hooks += [leaf.register_forward_hook(_finisher(running)) for _, leaf in named]
+    hooks += [leaf.register_forward_pre_hook(deadline_hook) for _, leaf in named]
     tally = FlopTally(module)
     # Registered last, so the layer table and error messages see the sequence as given.
     hooks += shorten_sequences(module, tally.stretch)
@@ -181,6 +184,8 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
             with meta_memo(), tally.counting(count_flops), torch.no_grad():
                 result = module(*tensors)
             outputs = tuple(_flatten_shapes(result))
+    except TruthTooCostly:  # out of time: not torch's answer, and never cached as one
+        raise
     except Exception as failure:  # torch rejects the input: that refusal is itself a fact to report
         error = one_line(explain(failure, running[-1] if running else None))
     finally:
@@ -315,11 +320,33 @@ class TruthResult:
 
 
 def truth_of(question) -> TruthResult | None:
-    """Check ``question`` against torch; None when its card has no torch truth (some choice cards)."""
+    """Check ``question`` against torch; None when its card has no torch truth (some choice cards).
+
+    Bounded: a truth that would take more than a truth's memory or time fails with ``TruthTooCostly``
+    naming the field (``studycards.truth_budget``), like any other deck error.
+    """
+    from studycards.truth_budget import truth_deadline
+
+    if question.card.truth is None:
+        return None
+    with truth_deadline():
+        return _truth_of(question)
+
+
+@contextmanager
+def _field(name: str) -> Iterator[None]:
+    """Name the truth field a deck error came from: ``field 'truth.read': ...``."""
+    try:
+        yield
+    except FormulaError as error:
+        if str(error).startswith("field '"):
+            raise
+        raise type(error)(f"field {name!r}: {error}") from None
+
+
+def _truth_of(question) -> TruthResult:
     card = question.card
     truth = card.truth
-    if truth is None:
-        return None
     # `answer` may appear in a truth's layers and inputs too: "Conv2d(c, c, k, padding=answer)".
     values = {**question.values, "answer": question.answer}
     env: dict[str, Any] = dict(values)
@@ -327,9 +354,12 @@ def truth_of(question) -> TruthResult | None:
     formula = truth.read if truth.read is not None else truth.holds
     wants_flops = "flops" in formula.names | formula.calls  # type: ignore[union-attr]
     for name, spec in truth.layers.items():
+        check_deadline()
         input_formula = truth.inputs.get(name)
-        input_shape = input_formula.evaluate(values) if input_formula is not None else None
-        result = measure(spec, values, input_shape, wants_flops)
+        with _field("truth.input" if len(truth.layers) == 1 else f"truth.inputs.{name}"):
+            input_shape = input_formula.evaluate(values) if input_formula is not None else None
+        with _field("truth.layer" if len(truth.layers) == 1 else f"truth.layers.{name}"):
+            result = measure(spec, values, input_shape, wants_flops)
         counts[name] = result
         env[name] = result
     if len(counts) == 1:
@@ -345,10 +375,12 @@ def truth_of(question) -> TruthResult | None:
     trace = Trace(env, counts)
     functions = {name: trace.wrap(name, f) if name in COMPUTE else f for name, f in truth_functions().items()}
     if truth.read is not None:
-        value = truth.read.evaluate(trace, functions)
+        with _field("truth.read"):
+            value = truth.read.evaluate(trace, functions)
         agrees = answers_agree(question.answer, value, card.tolerance)
     else:
-        value = truth.holds.evaluate(trace, functions)  # type: ignore[union-attr]
+        with _field("truth.holds"):
+            value = truth.holds.evaluate(trace, functions)  # type: ignore[union-attr]
         agrees = bool(value)
     return TruthResult(agrees=agrees, value=value, lines=truth_lines(truth, counts, trace, value))
 

@@ -20,6 +20,7 @@ from torch import nn
 from studycards.errors import FormulaError, SpecError
 from studycards.formula import Formula, parse_formula
 from studycards.layer_names import ARCHITECTURE_NAMES, BLOCKS, SPEC_CALLS, TORCH_LAYERS
+from studycards.truth_budget import check_deadline
 
 # A layer count makes building slow (one Python object per layer), so it is bounded, whether it is given
 # as num_layers=... or positionally (the index of that positional argument, per constructor).
@@ -85,6 +86,7 @@ def _torch_arg(value: Any) -> Any:
 
 def _guarded(name: str, constructor: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
     def build(*args: Any, **kwargs: Any) -> nn.Module:
+        check_deadline()  # a spec may build many large blocks: a truth's deadline is checked between them
         bad = FORBIDDEN_KWARGS & set(kwargs)
         if bad:
             raise FormulaError(f"{name}: argument {sorted(bad)[0]!r} is not allowed (layers are built on meta)")

@@ -256,9 +256,8 @@ def _evaluate(card: CardTemplate, formula: Formula, values: Mapping[str, Any], f
         return formula.evaluate(values)
     except FormulaError as error:
         params = ", ".join(f"{k}={render_value(v)}" for k, v in values.items())
-        raise DeckError(
-            f"{_deck_path(card)}: card {card.id!r}: field {field_name!r}: {error} (with {params})"
-        ) from None
+        with_params = f" (with {params})" if params else ""
+        raise DeckError(f"{_deck_path(card)}: card {card.id!r}: field {field_name!r}: {error}{with_params}") from None
 
 
 def _fill_field(card: CardTemplate, text: str, values: Mapping[str, Any], field_name: str) -> str:

@@ -19,8 +19,11 @@ from typing import Any
 import torch
 
 from studycards.errors import FormulaError
+from studycards.formula import render_value
+from studycards.truth_budget import check_deadline, require_bytes
 
 PRECISION = 10**9  # computed floats come back as fractions with this denominator bound
+MAX_EMBED_DIM = 1 << 20  # attention on meta allocates nothing, but torch's sizes must stay well within int64
 
 
 def _exact(value: float) -> Fraction:
@@ -58,6 +61,7 @@ def lstm_preact_step(zi: Any, zf: Any, zg: Any, zo: Any, c_prev: Any) -> tuple[F
 
 def _cell_with_biases(biases: list[float], c_prev: Any) -> tuple[Fraction, Fraction]:
     """One step of a 1-unit ``LSTMCell`` with zero weights: each gate's pre-activation is its bias."""
+    check_deadline()
     cell = torch.nn.LSTMCell(1, 1, dtype=torch.float64)
     with torch.no_grad():
         cell.weight_ih.zero_()
@@ -77,8 +81,11 @@ def softmax_sums(shape: Any, dim: Any) -> tuple[int, tuple[int, ...]]:
     Runs the real softmax on random values and sums along ``dim``: every entry of the sum is 1, so the
     count is the number of groups softmax normalised and the sum's shape says how they are laid out.
     """
+    check_deadline()
     if not isinstance(shape, tuple) or not shape or len(shape) > 6 or math.prod(shape) > 1_000_000:
         raise FormulaError("softmax_sums needs a small shape tuple (at most 6 dims, 1e6 entries)")
+    # The input, softmax's output and its exponentials, in float64.
+    require_bytes(3 * 8 * math.prod(shape), f"softmax_sums({render_value(shape)}, {render_value(dim)})")
     generator = torch.Generator().manual_seed(0)
     with _one_thread():
         x = torch.randn(*shape, generator=generator, dtype=torch.float64)
@@ -121,22 +128,27 @@ def attention_weights(
     """Shape of the attention weights ``nn.MultiheadAttention(embed_dim, num_heads, batch_first=True)``
     returns for these input shapes, or ``()`` when torch refuses them.
 
-    Meta counting cannot pass forward-time options, so this runs the real layer on small random tensors
-    with ``average_attn_weights=average`` and, when ``attn_mask`` is a shape, an all-False boolean mask of
-    that shape: torch's own shape checks decide which masks (and which key/value lengths) it accepts.
+    Meta counting cannot pass forward-time options, so this calls the real layer itself with
+    ``average_attn_weights=average`` and, when ``attn_mask`` is a shape, a boolean mask of that shape:
+    torch's own shape checks decide which masks (and which key/value lengths) it accepts. Only shapes
+    matter, so the layer and its inputs live on the meta device: nothing is allocated, whatever the sizes
+    (a real ``MultiheadAttention(16384, 1)`` would take 4 GB).
     """
+    check_deadline()
     d, h = _whole_size(embed_dim, "embed_dim"), _whole_size(num_heads, "num_heads")
     if d % h:
         raise FormulaError(f"embed_dim {d} is not divisible by num_heads {h}")
+    if d > MAX_EMBED_DIM:
+        raise FormulaError(f"embed_dim {d} is larger than {MAX_EMBED_DIM:,}")
     shapes = [_small_shape(s, name) for s, name in ((query, "query"), (key, "key"), (value, "value"))]
-    mask = None
-    if attn_mask != ():
-        mask = torch.zeros(*_small_shape(attn_mask, "attn_mask"), dtype=torch.bool)
-    generator = torch.Generator().manual_seed(0)
-    tensors = [torch.randn(*shape, generator=generator) for shape in shapes]
-    layer = torch.nn.MultiheadAttention(d, h, batch_first=True)
+    with torch.device("meta"):
+        mask = None
+        if attn_mask != ():
+            mask = torch.zeros(*_small_shape(attn_mask, "attn_mask"), dtype=torch.bool)
+        tensors = [torch.empty(*shape) for shape in shapes]
+        layer = torch.nn.MultiheadAttention(d, h, batch_first=True)
     try:
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad():
             _, weights = layer(*tensors, attn_mask=mask, average_attn_weights=bool(average))
     except (RuntimeError, AssertionError, ValueError):  # torch refused the shapes: that is the answer
         return ()
@@ -149,18 +161,27 @@ def attention_scale(embed_dim: Any, num_heads: Any) -> Fraction:
 
     Projections are set to the identity, one query (1, 0, …) meets two keys, (1, 0, …) and 0: head 0's
     scores are 1/s and 0, so its weight on the first key is sigmoid(1/s), and s = 1/logit(weight).
+
+    The layer's four d×d float64 weights are real memory (32 MB at d = 1024), so the size is checked
+    against the truth budget before anything is allocated; the layer is built on meta and given
+    uninitialised CPU storage that is then set to the identity in place (no random init, no copies).
     """
+    check_deadline()
     d, h = _whole_size(embed_dim, "embed_dim"), _whole_size(num_heads, "num_heads")
-    if d % h or d > 4096:
-        raise FormulaError(f"embed_dim {d} must be at most 4096 and divisible by num_heads {h}")
-    layer = torch.nn.MultiheadAttention(d, h, bias=False, batch_first=True, dtype=torch.float64)
+    if d % h:
+        raise FormulaError(f"embed_dim {d} is not divisible by num_heads {h}")
+    # Four d×d weights (query, key, value, output), three d-vector projections of 3 tokens, in float64.
+    require_bytes(8 * (4 * d * d + 16 * d), f"attention_scale({d}, {h})")
+    with torch.device("meta"):
+        layer = torch.nn.MultiheadAttention(d, h, bias=False, batch_first=True, dtype=torch.float64)
+    layer = layer.to_empty(device="cpu")
     query = torch.zeros(1, 1, d, dtype=torch.float64)
     query[0, 0, 0] = 1.0
     keys = torch.zeros(1, 2, d, dtype=torch.float64)
     keys[0, 0, 0] = 1.0
     with torch.no_grad(), _one_thread():
-        layer.in_proj_weight.copy_(torch.eye(d, dtype=torch.float64).repeat(3, 1))
-        layer.out_proj.weight.copy_(torch.eye(d, dtype=torch.float64))
+        for weight in (*layer.in_proj_weight.view(3, d, d), layer.out_proj.weight):
+            weight.zero_().fill_diagonal_(1.0)
         _, weights = layer(query, keys, keys, average_attn_weights=False)
     first = weights[0, 0, 0, 0].item()
     return _exact(1 / math.log(first / (1 - first)))

@@ -65,8 +65,10 @@ def _symlink_to(target: str) -> Callable[[Path], None]:
 
 
 def _truth_card(deck_id: str, truth: str, answer: str = "1") -> Callable[[Path], None]:
-    """A deck that loads but whose second card's truth is hostile: it must fail ``check`` only."""
-    card = f'''
+    """A deck that loads but whose first card is hostile when proved: it must fail ``check`` only."""
+    card = f'''id = "{deck_id}"
+title = "A deck with a hostile truth"
+
 [[cards]]
 id = "hostile"
 title = "A hostile truth"
@@ -75,7 +77,7 @@ answer = "{answer}"
 solution = "It is {{answer}}."
 truth = {truth}
 '''
-    return _text(deck_text(deck_id, card))
+    return _text(card + deck_text(deck_id).split("\n", 2)[2])
 
 
 CORPUS: list[HostileDeck] = [
@@ -136,20 +138,73 @@ CORPUS: list[HostileDeck] = [
     HostileDeck(
         "too many cards",
         "manycards.toml",
-        _text(
-            'id = "manycards"\ntitle = "Many"\n'
-            + "".join(f'[[cards]]\nid = "c{i}"\n' for i in range(1500))
-        ),
+        _text('id = "manycards"\ntitle = "Many"\n' + "".join(f'[[cards]]\nid = "c{i}"\n' for i in range(1500))),
         "field 'cards': a deck holds at most 1000 cards",
     ),
+    # Decks that load, but whose first card is hostile when torch proves it.
+    HostileDeck(
+        "attention_scale of a 16384-wide layer (8 GB of weights)",
+        "bigscale.toml",
+        _truth_card("bigscale", '{ layer = "Linear(1, 1)", read = "attention_scale(16384, 1)" }'),
+        "hostile seed 0: field 'truth.read': attention_scale(16384, 1) would need 8 GB of memory",
+        broken=False,
+    ),
+    HostileDeck(
+        "attention_weights of a 16384-wide layer (4 GB on the CPU)",
+        "bigweights.toml",
+        _truth_card(
+            "bigweights",
+            '{ layer = "Linear(1, 1)", read = "attention_weights(16384, 1, (1, 1, 1), (1, 1, 1), (1, 1, 1))" }',
+            answer="(1, 1, 1)",
+        ),
+        "hostile seed 0: the deck says (1, 1, 1) but torch reads ()",
+        broken=False,
+    ),
+    HostileDeck(
+        "softmax over 10^9 entries",
+        "bigsoftmax.toml",
+        _truth_card("bigsoftmax", '{ layer = "Linear(1, 1)", read = "softmax_sums((1000, 1000, 1000), 0)[0]" }'),
+        "hostile seed 0: field 'truth.read': softmax_sums needs a small shape tuple",
+        broken=False,
+    ),
+    HostileDeck(
+        "an answer of 9**9**9",
+        "power.toml",
+        _truth_card("power", '{ layer = "Linear(1, 1)", read = "params" }', answer="9**9**9"),
+        "card 'hostile': field 'answer': exponent 387420489 is larger than 256",
+        broken=False,
+    ),
+    HostileDeck(
+        "a layer 2^60 wide",
+        "widelayer.toml",
+        _truth_card("widelayer", '{ layer = "Linear(2**60, 2**60)", read = "params" }'),
+        "hostile seed 0: field 'truth.layer': Linear: 1152921504606846976 is too large for a layer size",
+        broken=False,
+    ),
 ]
+
+# Truths that are costly done naively but must be proved, quickly: an LSTM over 20,000 steps.
+LONG_LSTM = _truth_card(
+    "longlstm", '{ layer = "LSTM(10, 20)", input = "(20000, 1, 10)", read = "shape" }', answer="(20000, 1, 20)"
+)
+# A truth that builds and runs 100 dense layers: proved within the deadline; and four times as many,
+# refused past a lowered one.
+DEEP_TRUTH = _truth_card(
+    "deeptruth", '{ layer = "DenseBlock(100, 4, 2)", input = "(1, 4, 4, 4)", read = "shape[1]" }', answer="204"
+)
+DEEPER_TRUTH = _truth_card(
+    "deepertruth",
+    '{ layer = "Sequential(DenseBlock(100, 4, 2), DenseBlock(100, 204, 2), DenseBlock(100, 404, 2),'
+    ' DenseBlock(100, 604, 2))", input = "(1, 4, 4, 4)", read = "shape[1]" }',
+    answer="804",
+)
 
 
 def many_ranges(deck_id: str = "ranges", cards: int = 300, params: int = 20) -> str:
     """A deck whose params hold 100,000 values each, thousands of times: loading must not store them."""
     names = [f"p{i}" for i in range(params)]
     table = ", ".join(f"{name} = {{ range = [1, 100000] }}" for name in names)
-    card = '''
+    card = """
 [[cards]]
 id = "c{index}"
 title = "Many ranges"
@@ -158,7 +213,7 @@ answer = "p0 + 1"
 solution = "{{answer}}"
 params = {{ {table} }}
 truth = {{ layer = "Linear(1, 1)", read = "params - 2 + p0 + 1" }}
-'''
+"""
     return f'id = "{deck_id}"\ntitle = "Ranges"\n' + "".join(
         card.format(index=index, table=table) for index in range(cards)
     )

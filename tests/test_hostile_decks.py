@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hostile_decks import CORPUS, HostileDeck, deck_text, many_ranges, materialise
+from hostile_decks import CORPUS, DEEP_TRUTH, DEEPER_TRUTH, LONG_LSTM, HostileDeck, deck_text, many_ranges, materialise
 
 from studycards.deck import find_deck, load_decks
 from studycards.errors import DeckError
@@ -27,6 +27,10 @@ from studycards.store import Store
 
 BUNDLED = sorted(path.stem for path in bundled_decks_dir().glob("*.toml"))
 BROKEN = [hostile for hostile in CORPUS if hostile.broken]
+# The whole-corpus home holds the broken files and the decks whose truths are hostile; "power" cannot
+# even generate its question, which export refuses (one line naming the card), so it is tried alone.
+IN_HOSTILE_HOME = [hostile for hostile in CORPUS if hostile.deck_id != "power"]
+LOADED = BUNDLED + sorted(hostile.deck_id for hostile in IN_HOSTILE_HOME if not hostile.broken)
 COMMAND_SECONDS = 60  # a command that takes longer than this has hung
 
 
@@ -66,7 +70,12 @@ def test_every_listing_names_the_broken_deck_and_a_command_given_it_fails_with_i
     assert [entry["id"] for entry in entries if "error" not in entry] == BUNDLED
     [entry] = [entry for entry in entries if "error" in entry]
     assert entry == {
-        "id": broken.id, "title": "", "source": "", "cards": [], "path": str(broken.path), "error": broken.error
+        "id": broken.id,
+        "title": "",
+        "source": "",
+        "cards": [],
+        "path": str(broken.path),
+        "error": broken.error,
     }
 
     due = run_cli("due")
@@ -123,7 +132,7 @@ def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store(home, now=lambda: datetime(2026, 1, 5, 12)) as store:
         store.record_review("cnn", "conv-output-size", 4, kind="new", seed=1, answer="5", verdict="correct")
         store.record_review("badtoml", "sum", 3, kind="new", seed=2, answer="4", verdict="correct")
-    materialise(home / "decks", CORPUS)
+    materialise(home / "decks", IN_HOSTILE_HOME)
     return home
 
 
@@ -166,7 +175,7 @@ def test_each_command_works_beside_the_whole_corpus(hostile_home: Path, args: tu
     assert _store_state(hostile_home) == before
     if args == ("due", "--json"):
         rows = json.loads(result.stdout)
-        assert [row["deck"] for row in rows] == BUNDLED
+        assert [row["deck"] for row in rows] == LOADED
         assert all("error" not in row and all(type(row[key]) is int for key in row if key != "deck") for row in rows)
         assert result.stderr.count("set aside a broken deck") == len(BROKEN)
     if args == ("decks",):
@@ -192,6 +201,9 @@ def test_check_of_every_deck_exits_1_and_names_each_broken_file(hostile_home: Pa
         assert f"BROKEN {hostile_home / 'decks' / hostile.file_name}: " in result.stderr
     assert f"{len(BROKEN)} broken decks" in result.stdout
     assert "cnn/conv-output-size" in result.stdout  # the bundled decks were checked
+    for hostile in IN_HOSTILE_HOME:
+        if not hostile.broken:
+            assert f"FAIL {hostile.deck_id}/hostile seed 0: " in result.stderr
     assert _store_state(hostile_home) == before
 
 
@@ -199,7 +211,7 @@ def test_export_of_all_decks_writes_the_bundled_ones_and_names_the_broken(hostil
     before = _store_state(hostile_home)
     result = _run(hostile_home, "export", "all", "-o", str(tmp_path / "all.apkg"))
     assert result.returncode == 0, result.stderr
-    assert f"from {len(BUNDLED)} deck(s)" in result.stdout and (tmp_path / "all.apkg").exists()
+    assert f"from {len(LOADED)} deck(s)" in result.stdout and (tmp_path / "all.apkg").exists()
     assert result.stderr.count("set aside a broken deck") == len(BROKEN)
     failed = _run(hostile_home, "export", "badtoml", "-o", str(tmp_path / "bad.apkg"))
     assert failed.returncode != 0 and "not valid TOML" in failed.stderr and not (tmp_path / "bad.apkg").exists()
@@ -210,7 +222,7 @@ def test_the_python_api_grades_bundled_cards_and_refuses_the_broken_deck(hostile
     import studycards
 
     assert studycards.grade("cnn/conv-output-size", 3, "7", home=hostile_home).verdict in ("correct", "incorrect")
-    assert [deck.id for deck in studycards.decks(hostile_home)] == BUNDLED
+    assert [deck.id for deck in studycards.decks(hostile_home)] == LOADED
     with pytest.raises(DeckError, match="not valid TOML"):
         studycards.grade("badtoml/sum", 0, "2", home=hostile_home)
 
@@ -235,13 +247,13 @@ def test_the_home_screen_lists_broken_decks_with_their_errors_and_quizzes_the_ot
             assert isinstance(app.screen, HomeScreen)
             table = app.screen.query_one(DeckTable)
             labels = [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
-            assert labels == BUNDLED + [broken.label for broken in loaded.broken]
+            assert labels == LOADED + [broken.label for broken in loaded.broken]
             text = str(app.screen.query_one("#home-broken", Static).render())
             assert "Broken deck files, set aside" in text and "badtoml.toml" in text
-            await pilot.press(*["down"] * len(BUNDLED), "enter")  # the first broken row: a notice, no quiz
+            await pilot.press(*["down"] * len(LOADED), "enter")  # the first broken row: a notice, no quiz
             assert isinstance(app.screen, HomeScreen)
             notices.extend(str(notification.message) for notification in app._notifications)
-            await pilot.press(*["up"] * len(BUNDLED), "enter")  # the first bundled deck quizzes
+            await pilot.press(*["up"] * len(LOADED), "enter")  # the first bundled deck quizzes
             assert isinstance(app.screen, QuizScreen) and app.screen.session.deck_id == BUNDLED[0]
             await pilot.press("escape")
             await app.background.wait()
@@ -266,10 +278,134 @@ def test_the_review_sets_broken_decks_aside_with_a_notice(hostile_home: Path):
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert isinstance(app.screen, QuizScreen)
-            assert {card.deck_id for card in app.screen.session._cards.values()} == set(BUNDLED)
+            assert {card.deck_id for card in app.screen.session._cards.values()} == set(LOADED)
             notices = [str(notification.message) for notification in app._notifications]
             assert all(broken.error in notices for broken in loaded.broken)
             await app.background.wait()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()
+
+
+# --- truths: bounded memory and time, a one-line error naming the card and the field ----------------------
+
+HOSTILE_TRUTHS = [hostile for hostile in CORPUS if not hostile.broken]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TRUTHS, ids=lambda hostile: hostile.label)
+def test_a_hostile_truth_fails_check_in_one_line_naming_card_and_field(tmp_path: Path, hostile: HostileDeck):
+    home = tmp_path / "home"
+    materialise(home / "decks", [hostile])
+    started = time.perf_counter()
+    result = _run(home, "check", hostile.deck_id, "--seeds", "2")
+    seconds = time.perf_counter() - started
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    fails = result.stderr.splitlines()
+    assert len(fails) == 2 and all(line.startswith(f"FAIL {hostile.deck_id}/hostile seed ") for line in fails)
+    assert hostile.error in fails[0], fails[0]
+    assert f"{hostile.deck_id}/sum " in result.stdout and "0 failed" not in result.stdout
+    assert seconds < COMMAND_SECONDS
+    # Memory: the largest child process so far (this one included) stayed far below what the truths ask.
+    import resource
+
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1_500_000  # kB: torch itself is ~400 MB
+
+
+def test_an_lstm_over_20000_steps_is_proved_quickly(tmp_path: Path):
+    from studycards.deck import load_deck
+    from studycards.ground_truth import truth_of
+    from studycards.question import generate
+
+    LONG_LSTM(tmp_path / "longlstm.toml")
+    card = load_deck(tmp_path / "longlstm.toml").cards[0]
+    started = time.perf_counter()
+    result = truth_of(generate(card, 0))
+    assert result is not None and result.agrees and result.value == (20000, 1, 20)
+    assert time.perf_counter() - started < 5
+
+
+def _deep_cards(tmp_path: Path):
+    from studycards.deck import load_deck
+
+    DEEP_TRUTH(tmp_path / "deeptruth.toml")
+    DEEPER_TRUTH(tmp_path / "deepertruth.toml")
+    return load_deck(tmp_path / "deeptruth.toml").cards[0], load_deck(tmp_path / "deepertruth.toml").cards[0]
+
+
+def test_a_truth_past_its_deadline_is_refused_in_one_line_and_not_remembered(tmp_path: Path, monkeypatch):
+    from studycards import ground_truth, truth_budget
+    from studycards.ground_truth import truth_of
+    from studycards.question import generate
+    from studycards.truth_budget import TruthTooCostly
+
+    deep, deeper = _deep_cards(tmp_path)
+    ground_truth._measure.cache_clear()  # an earlier test may have proved it already
+    assert truth_of(generate(deep, 0)).agrees  # 100 dense layers: well within the deadline
+    monkeypatch.setattr(truth_budget, "MAX_TRUTH_SECONDS", 0.2)
+    started = time.perf_counter()
+    with pytest.raises(TruthTooCostly) as refused:
+        truth_of(generate(deeper, 0))
+    assert time.perf_counter() - started < 3  # one block past the deadline at most
+    assert str(refused.value) == "field 'truth.layer': proving it took more than 0.2 s, the most a truth may take"
+    monkeypatch.setattr(truth_budget, "MAX_TRUTH_SECONDS", 60.0)
+    assert truth_of(generate(deeper, 0)).value == 804  # the refusal was not cached as torch's answer
+
+
+def test_the_deadline_holds_in_a_worker_thread_as_the_tui_proves_truths(tmp_path: Path, monkeypatch):
+    import threading
+
+    from studycards import ground_truth, truth_budget
+    from studycards.ground_truth import truth_of
+    from studycards.question import generate
+
+    _, deeper = _deep_cards(tmp_path)
+    ground_truth._measure.cache_clear()  # an earlier test may have proved it already
+    monkeypatch.setattr(truth_budget, "MAX_TRUTH_SECONDS", 0.2)
+    outcome: list[BaseException | object] = []
+
+    def work() -> None:
+        try:
+            outcome.append(truth_of(generate(deeper, 1)))
+        except Exception as error:  # the worker reports it, as the TUI's Background does
+            outcome.append(error)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    [error] = outcome
+    assert isinstance(error, truth_budget.TruthTooCostly) and "proving it took more than 0.2 s" in str(error)
+
+
+def test_the_quiz_shows_a_hostile_truth_as_a_line_and_keeps_going(tmp_path: Path):
+    from textual.widgets import Static
+
+    from studycards.tui.app import StudycardsApp
+    from studycards.tui.quiz_screen import QuizScreen
+
+    home = tmp_path / "home"
+    materialise(home / "decks", [hostile for hostile in CORPUS if hostile.deck_id in ("bigscale", "power")])
+    loaded = load_decks(home)
+    store = Store(home, now=lambda: datetime(2026, 1, 5, 12))
+    app = StudycardsApp(
+        home, loaded, store, start="quiz", deck_id="bigscale", seeds=random.Random(1), clock=lambda: 0.0
+    )
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, QuizScreen)
+            assert app.screen.session.current.question.card.id == "hostile"
+            await pilot.press("1", "enter")
+            await app.background.wait()
+            await pilot.pause()
+            truth = str(app.screen.query_one("#truth", Static).render())
+            assert "attention_scale(16384, 1) would need 8 GB of memory" in truth
+            await pilot.press("enter")  # grade it: the session goes on to the deck's next card
+            assert app.screen.session.current.question.card.id == "sum"
 
     try:
         asyncio.run(scenario())
