@@ -3,17 +3,21 @@
 Learners write the way they write on paper, and an answer box is hostile input, so reading happens in
 three bounded steps and nothing is ever ``eval``-ed (``sympify``/``parse_expr`` never see the text):
 
-1. *Normalise* the text with our own tokenizer: ``^`` → ``**``, ``×``/``·`` → ``*``, ``÷`` → ``/``,
-   unicode minus, superscripts (``2¹⁰``), ``⌊x⌋``/``⌈x⌉``/``√x``, thousands separators (``61,100,840``)
-   and implicit multiplication (``2p``, ``2(k-1)``, ``(a)(b)``). Only a short list of characters gets
-   through, so look-alike letters, control characters and quotes are rejected with their code point.
+1. *Normalise* the text with our own tokenizer: ``^`` → ``**``, ``×``/``·`` → ``*`` (on a shape card
+   ``8×2×3×6`` is the shape (8, 2, 3, 6)), ``÷`` → ``/``, unicode minus, superscripts (``2¹⁰``),
+   ``⌊x⌋``/``⌈x⌉``/``√x``, ``σ``, thousands separators (``61,100,840``, never ``0,416``) and implicit
+   multiplication (``2p``, ``2(k-1)``, ``(a)(b)``). Names resolve to the card's own (``K`` → ``k``,
+   ``hidden_size`` → ``h``; see ``answer_names``). Only a short list of characters gets through, so
+   look-alike letters, control characters and quotes are rejected with their code point.
 2. *Parse* the normalised text with Python's ``ast`` (which only builds a tree) and translate it into a
    small tree of our own against a whitelist: numbers, the card's names, ``+ - * / // % **``,
-   ``floor ceil min max sqrt abs``, and one flat tuple for shapes. Length, depth, node count, digits,
-   exponents and constant sizes are bounded here, so every later step only sees a small, valid tree.
-3. *Evaluate* exactly with ``int``/``Fraction`` (sizes checked before each power and after each step),
-   or build a sympy expression from the tree (``Reading.expr``); sympy only ever gets validated trees
-   whose constant parts have already been computed within bounds.
+   ``floor ceil min max sqrt abs tanh sigmoid exp log``, and one flat tuple for shapes. Length, depth,
+   node count, digits, exponents and constant sizes are bounded here, so every later step only sees a
+   small, valid tree.
+3. *Evaluate* exactly with ``int``/``Fraction`` (sizes checked before each power and after each step;
+   tanh, σ, exp and log exact where rational, else floats kept to 20 decimals), or build a sympy
+   expression from the tree (``Reading.expr``); sympy only ever gets validated trees whose constant
+   parts have already been computed within bounds.
 
 ``preview(text, card)`` is the one-line "reads as ..." / "cannot read: ..." shown while typing.
 """

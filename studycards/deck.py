@@ -18,7 +18,7 @@ from typing import Any
 from studycards.deck_files import MAX_KEY_PARTS, NotADeckFile, deep_key, read_deck_bytes
 from studycards.errors import DeckError, FormulaError, RefError
 from studycards.file_memo import FileMemo, listing
-from studycards.formula import Formula, Number, parse_formula, to_number, whole
+from studycards.formula import BASE_FUNCTIONS, Formula, Number, parse_formula, to_number, whole
 from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
 from studycards.text_blocks import fence_problem
 
@@ -53,7 +53,6 @@ SLIPS = {
     "added-bias": ("number", "expression"),
     "transposed": ("shape",),
 }
-ANSWER_FUNCTIONS = frozenset({"floor", "ceil", "min", "max", "sqrt", "abs", "tanh", "sigmoid", "exp", "log"})
 
 
 @dataclass(frozen=True)
@@ -657,7 +656,7 @@ def _alias_table(raw: Any, where: _Where, field_name: str) -> dict[str, str]:
         entry = f"{field_name}.{alias}"
         if not alias.isidentifier() or alias.startswith("_") or not alias.isascii():
             raise where.error("a spelling must be a letter followed by letters, digits or '_'", entry)
-        if alias.casefold() in ANSWER_FUNCTIONS or alias == "σ":
+        if alias.casefold() in BASE_FUNCTIONS or alias == "σ":  # the functions an answer may call
             raise where.error(f"{alias!r} is a function an answer may use, not a name", entry)
         if not isinstance(target, str) or not target.isidentifier():
             raise where.error("must be the name it stands for, in quotes", entry)

@@ -339,3 +339,10 @@ def test_grade_with_a_reference_that_is_not_text_raises_ref_error(ref):
 def test_shipped_decks_still_load_from_their_files():
     for path in sorted(bundled_decks_dir().glob("*.toml")):
         assert load_deck(path).cards
+
+
+def test_answers_and_deck_formulas_know_the_same_functions():
+    from studycards.answer_reader import FUNCTIONS
+    from studycards.formula import BASE_FUNCTIONS
+
+    assert set(FUNCTIONS) == set(BASE_FUNCTIONS)  # an alias may not shadow any of them
