@@ -370,10 +370,10 @@ def _truth_of(question) -> TruthResult:
         if only.flops is not None:
             env["flops"] = only.flops
     from studycards.torch_line import Trace, truth_lines
-    from studycards.truth_compute import COMPUTE
+    from studycards.truth_functions import TRUTH_FUNCTIONS
 
     trace = Trace(env, counts)
-    functions = {name: trace.wrap(name, f) if name in COMPUTE else f for name, f in truth_functions().items()}
+    functions = {name: trace.wrap(name, f) if name in TRUTH_FUNCTIONS else f for name, f in truth_functions().items()}
     if truth.read is not None:
         with _field("truth.read"):
             value = truth.read.evaluate(trace, functions)
@@ -387,11 +387,11 @@ def _truth_of(question) -> TruthResult:
 
 def truth_functions() -> dict[str, Any]:
     """The functions a truth formula may call: measurements of its layers and CPU computations."""
-    from studycards.truth_compute import COMPUTE
+    from studycards.truth_functions import TRUTH_FUNCTIONS
 
     return {
         "params": _params_of, "shape": _shape_of, "fails": _fails, "flops": _flops_of, "buffers": _buffers_of,
-        **COMPUTE,
+        **TRUTH_FUNCTIONS,
     }  # fmt: skip
 
 

@@ -47,4 +47,8 @@ SPEC_CALLS: frozenset[str] = TORCH_LAYERS | COMBINATORS | BLOCKS
 # Truth functions that compute real values on the CPU (``studycards.truth_compute``).
 COMPUTE_FUNCTIONS: frozenset[str] = frozenset(
     {"lstm_step", "lstm_preact_step", "softmax_sums", "attention_weights", "attention_scale"}
+    # bytes on meta (``studycards.truth_memory``) and train/eval behaviour (``studycards.truth_modes``)
+    | {"nbytes", "adam_state_bytes"}
+    | {"eval_changes", "running_stats_move", "dropout_kept_value", "stat_size", "causal_mask", "output_is_normalized"}
+    | {"first_dim_mixed"}
 )
