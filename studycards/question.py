@@ -180,7 +180,9 @@ def _plain_placeholders(text: str) -> frozenset[int]:
     return frozenset(
         match.start()
         for match in PLACEHOLDER.finditer(text)
-        if _in_code(masked, match.start()) or _a_factor(masked, match.start(), match.end())
+        if _in_fence(masked, match.start())
+        or _in_code(masked, match.start())
+        or _a_factor(masked, match.start(), match.end())
     )
 
 
@@ -192,6 +194,12 @@ def _a_factor(masked: str, start: int, end: int) -> bool:
     before = masked[:start].rstrip(" ")
     after = masked[end:].lstrip(" ")
     return bool(before and before[-1] in "·×") or bool(after and after[0] in "·×")
+
+
+def _in_fence(masked: str, at: int) -> bool:
+    """Whether position ``at`` sits inside a fenced block (after an odd number of ``` lines): all of it is
+    code, including a call's arguments continued on the next line."""
+    return sum(line.lstrip().startswith("```") for line in masked[:at].split("\n")[:-1]) % 2 == 1
 
 
 def _in_code(masked: str, at: int) -> bool:

@@ -115,3 +115,10 @@ def test_new_decks_have_their_templates_each_with_mistakes_and_a_source(deck_id,
         assert card.truth is not None, card.ref
     readme = (DECKS.parent / "README.md").read_text(encoding="utf-8")
     assert f"| `{deck_id}` |" in readme
+
+
+def test_numbers_inside_a_fenced_block_keep_plain_digits_even_on_a_continued_line():
+    from studycards.question import fill
+
+    text = "width {n}\n```\nlayer = f(d_model={n},\n          ff={n})\n```\nthen {n}"
+    assert fill(text, {"n": 4096}) == "width 4,096\n```\nlayer = f(d_model=4096,\n          ff=4096)\n```\nthen 4,096"
