@@ -35,7 +35,10 @@ def show(ref: str, seed: int = 0, home: str | Path | None = None) -> Question:
 
 
 def decks(home: str | Path | None = None):
-    """All decks: the bundled ones and the learner's own under ``<home>/decks``."""
+    """All decks: the bundled ones and the learner's own under ``<home>/decks``.
+
+    A ``DeckLoad``: iterate or index it for the decks that loaded; ``.broken`` lists the files set aside,
+    each with its one-line error."""
     from studycards.deck import load_decks
     from studycards.locations import data_home
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import genanki
 
 from studycards.deck import Deck
-from studycards.errors import StudycardsError
+from studycards.errors import DeckError, StudycardsError
 from studycards.question import Question, generate
 from studycards.text_blocks import plain_text, segments
 
@@ -151,12 +151,19 @@ def note_count(decks: Sequence[Deck], instances: int) -> int:
 
 
 def collect_notes(
-    decks: Sequence[Deck], *, instances: int = 1, seed: int = 0, progress: Progress | None = None
+    decks: Sequence[Deck],
+    *,
+    instances: int = 1,
+    seed: int = 0,
+    progress: Progress | None = None,
+    on_broken_card: Callable[[str], None] | None = None,
 ) -> list[ExportedNote]:
     """Every card of every deck for seeds ``seed .. seed + instances - 1``, seed-major within a deck.
 
     Seed-major order (all cards once, then all cards again) is the order Anki shows new cards in, so a
     learner meets every template before its second instance. ``progress(n)`` is told after each note.
+    A question that cannot be generated is a ``DeckError``; given ``on_broken_card``, it is told the
+    error and the note is left out instead (``export all``: one stranger's deck must not stop the rest).
     """
     if instances < 1:
         raise ExportError(f"--instances must be at least 1, not {instances}")
@@ -164,7 +171,12 @@ def collect_notes(
     for deck in decks:
         for offset in range(instances):
             for card in deck.cards:
-                notes.append(exported_note(deck, generate(card, seed + offset)))
+                try:
+                    notes.append(exported_note(deck, generate(card, seed + offset)))
+                except DeckError as error:
+                    if on_broken_card is None:
+                        raise
+                    on_broken_card(str(error))
                 if progress is not None:
                     progress(1)
     return notes
@@ -348,6 +360,7 @@ def export_decks(
     type_answer: bool = False,
     tsv_path: Path | None = None,
     progress: Progress | None = None,
+    on_broken_card: Callable[[str], None] | None = None,
 ) -> ExportSummary:
     """Generate, build and write: the whole export behind ``studycards export``."""
     if not decks:
@@ -355,7 +368,7 @@ def export_decks(
     for target in (path, tsv_path):
         if target is not None and not Path(target).parent.is_dir():
             raise ExportError(f"{target}: the folder {str(Path(target).parent)!r} does not exist")
-    notes = collect_notes(decks, instances=instances, seed=seed, progress=progress)
+    notes = collect_notes(decks, instances=instances, seed=seed, progress=progress, on_broken_card=on_broken_card)
     package = build_package(decks, notes, type_answer=type_answer)
     write_package(package, path, timestamp=content_timestamp(decks, type_answer=type_answer))
     if tsv_path is not None:

@@ -27,9 +27,8 @@ from studycards.store import Store
 
 BUNDLED = sorted(path.stem for path in bundled_decks_dir().glob("*.toml"))
 BROKEN = [hostile for hostile in CORPUS if hostile.broken]
-# The whole-corpus home holds the broken files and the decks whose truths are hostile; "power" cannot
-# even generate its question, which export refuses (one line naming the card), so it is tried alone.
-IN_HOSTILE_HOME = [hostile for hostile in CORPUS if hostile.deck_id != "power"]
+# The whole-corpus home holds the broken files and the decks whose truths are hostile.
+IN_HOSTILE_HOME = CORPUS
 LOADED = BUNDLED + sorted(hostile.deck_id for hostile in IN_HOSTILE_HOME if not hostile.broken)
 COMMAND_SECONDS = 60  # a command that takes longer than this has hung
 
@@ -161,6 +160,7 @@ COMMANDS = [
     (("grade", "cnn/conv-output-size", "--seed", "3", "--answer", "7"), 0),
     (("check", "cnn", "--seeds", "1"), 1),  # cnn's cards pass, but mycnn.toml claims the id cnn too
     (("check", "badtoml", "--seeds", "1"), 1),
+    (("doctor",), 0),
     (("show", "badtoml"), 2),
     (("show", "badtoml/sum"), 2),
     (("grade", "badtoml/sum", "--answer", "2"), 2),
@@ -181,6 +181,8 @@ def test_each_command_works_beside_the_whole_corpus(hostile_home: Path, args: tu
         assert result.stderr == f"studycards: {hostile_home / 'decks' / 'badtoml.toml'}: not valid TOML: " + (
             "Invalid value (at end of document)\n"
         )
+    if args == ("doctor",):  # badtoml's card keeps its history: reported as set aside, not as gone
+        assert "1 of them from broken decks (kept, not scheduled until the deck is fixed)" in result.stdout
     if args == ("due", "--json"):
         rows = json.loads(result.stdout)
         assert [row["deck"] for row in rows] == LOADED
@@ -221,6 +223,9 @@ def test_export_of_all_decks_writes_the_bundled_ones_and_names_the_broken(hostil
     assert result.returncode == 0, result.stderr
     assert f"from {len(LOADED)} deck(s)" in result.stdout and (tmp_path / "all.apkg").exists()
     assert result.stderr.count("set aside a broken deck") == len(BROKEN)
+    # power's first card cannot be generated (9**9**9): left out in one line, its other card exported.
+    [left_out] = [line for line in result.stderr.splitlines() if "left out" in line]
+    assert "power.toml: card 'hostile': field 'answer': exponent 387420489 is larger than 256" in left_out
     failed = _run(hostile_home, "export", "badtoml", "-o", str(tmp_path / "bad.apkg"))
     assert failed.returncode != 0 and "not valid TOML" in failed.stderr and not (tmp_path / "bad.apkg").exists()
     assert _store_state(hostile_home) == before

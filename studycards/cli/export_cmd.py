@@ -74,6 +74,7 @@ def export(
             type_answer=type_answer,
             tsv_path=tsv_path,
             progress=progress,
+            on_broken_card=_skipped_once() if ALL_DECKS in deck_ids else None,
         )
     seeds = f"seed {seed}" if instances == 1 else f"seeds {seed}-{seed + instances - 1}"
     click.echo(
@@ -82,6 +83,18 @@ def export(
     )
     if summary.tsv_path is not None:
         click.echo(f"Wrote {summary.tsv_path}")
+
+
+def _skipped_once() -> Callable[[str], None]:
+    """Says on stderr which questions ``export all`` left out, each error once (not once per seed)."""
+    said: set[str] = set()
+
+    def skipped(error: str) -> None:
+        if error not in said:
+            said.add(error)
+            click.echo(f"studycards: left out a question that cannot be generated: {error}", err=True)
+
+    return skipped
 
 
 @contextmanager
