@@ -7,6 +7,7 @@ every number a deck asks (``truth_of``) and what ``studycards count`` prints (``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -126,9 +127,29 @@ def measure(spec: Formula | str, values: Mapping[str, Any], input_shape: Any, fl
     Cached on what torch is given (the layer with its arguments evaluated, and the input shape), so
     checking 500 seeds of a card builds each distinct layer once, whatever else the seeds vary.
     """
-    result = _measure(describe_layer(spec, values), _freeze(input_shape), flops)
+    measured = _measure.__wrapped__ if _PLAIN else _measure
+    result = measured(describe_layer(spec, values), _freeze(input_shape), flops)
     names = spec.names if isinstance(spec, Formula) else frozenset()
     return replace(result, spec=_typed_layer(spec, tuple(sorted((k, v) for k, v in values.items() if k in names))))
+
+
+_PLAIN = False
+
+
+@contextlib.contextmanager
+def plain_torch() -> Iterator[None]:
+    """Measure the plain way inside the block: no cache, no memo of meta kernels, every step of a
+    recurrent layer run. Benchmarks and tests compare the fast path with this naive pass."""
+    global _PLAIN
+    _PLAIN = True
+    try:
+        yield
+    finally:
+        _PLAIN = False
+
+
+def _speedups() -> contextlib.AbstractContextManager:
+    return contextlib.nullcontext() if _PLAIN else meta_memo()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -153,7 +174,7 @@ def _measure(call: LayerCall | str, input_shape: Any, count_flops: bool = False)
 
 def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool) -> Count:
     # Eval mode: batch norm would refuse a batch of one 1×1 map in training mode, and dropout is moot.
-    with meta_memo():  # initialising weights on meta runs torch's Python kernels too
+    with _speedups():  # initialising weights on meta runs torch's Python kernels too
         module = build_call(call).eval()
     params = sum(p.numel() for p in module.parameters())
     buffers = sum(b.numel() for b in module.buffers())
@@ -173,7 +194,7 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
     hooks += [leaf.register_forward_pre_hook(deadline_hook) for _, leaf in named]
     tally = FlopTally(module)
     # Registered last, so the layer table and error messages see the sequence as given.
-    hooks += shorten_sequences(module, tally.stretch)
+    hooks += [] if _PLAIN else shorten_sequences(module, tally.stretch)
     error = check_arguments(module)
     outputs: tuple[Shape | None, ...] = ()
     try:
@@ -181,7 +202,7 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
             dtype = torch.long if isinstance(_first_leaf(module), nn.Embedding) else torch.float32
             tensors = [torch.empty(shape, device="meta", dtype=dtype) for shape in shapes]
             # The memo outside the FLOP counter: the counter still sees every op, the memo answers it.
-            with meta_memo(), tally.counting(count_flops), torch.no_grad():
+            with _speedups(), tally.counting(count_flops), torch.no_grad():
                 result = module(*tensors)
             outputs = tuple(_flatten_shapes(result))
     except TruthTooCostly:  # out of time: not torch's answer, and never cached as one
