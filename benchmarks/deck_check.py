@@ -1,44 +1,104 @@
-"""How long `studycards check` takes to prove every deck over many seeds (500 by default).
+"""How long `studycards check` takes to prove every deck over many seeds (500 by default), beside the
+naive pass it replaced.
 
-CI runs the same full check (tests/test_check_all_decks.py); this script prints the time per deck and
-the slowest cards, so a deck author sees which templates are expensive to prove.
+CI runs the same full check (tests/test_check_all_decks.py). The fast pass here is what `check` runs, in
+one process: torch's measurement cached on the layer as built and its input, torch's meta kernels
+memoised, recurrent layers run on a short sequence. The naive pass (``ground_truth.plain_torch``) proves
+the first --naive-seeds seeds of every card without any of that; its time per question, times the seeds,
+estimates what the full check used to cost on this machine in this run. Every question of the naive
+sample must get the same torch reading, verdict and torch line from both passes.
 
-    python benchmarks/deck_check.py [--seeds 500]
+Targets: the fast pass ≤ 0.22× the naive estimate (the issue's 60 s against 268 s), over every deck and
+500 seeds; no question read differently. Wall and CPU seconds are both shown: on a shared machine the
+wall clock also counts other people's processes.
+
+    python benchmarks/deck_check.py [--seeds 500] [--naive-seeds 8]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
+from timing import targets_line  # benchmarks/timing.py, beside this script
+
 from studycards.deck import load_decks
-from studycards.deck_check import check_deck
+from studycards.deck_check import check_card
+from studycards.errors import StudycardsError
+from studycards.question import generate
+
+FAST_RATIO = 60 / 268
 
 
-def main() -> None:
+def reading(card, seed: int):
+    """What torch reads for one question (value, verdict, torch line), or the error it raises."""
+    from studycards.ground_truth import truth_of
+
+    try:
+        truth = truth_of(generate(card, seed))
+    except StudycardsError as error:
+        return f"error: {error}"
+    return None if truth is None else (truth.value, truth.agrees, truth.lines)
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=500)
+    parser.add_argument("--naive-seeds", type=int, default=8)
     args = parser.parse_args()
-    import studycards.ground_truth  # noqa: F401 - import torch before timing
+    import studycards.ground_truth as ground_truth  # import torch before timing
 
-    print(f"{'deck':<12} {'cards':>5} {'questions':>10} {'proved':>8} {'failed':>7} {'seconds':>8} {'ms/question':>12}")
-    print("-" * 68)
-    slowest = []
-    total_seconds = 0.0
-    for deck in load_decks():
-        started = time.perf_counter()
-        reports = check_deck(deck, args.seeds)
-        seconds = time.perf_counter() - started
-        total_seconds += seconds
-        questions = sum(r.seeds for r in reports)
+    decks = list(load_decks())
+    cards = [card for deck in decks for card in deck.cards]
+    wall, cpu = time.perf_counter(), time.process_time()
+    reports: dict[str, list] = {}
+    fast_deck_cpu: dict[str, float] = {}
+    for deck in decks:
+        started = time.process_time()
+        reports[deck.id] = [check_card(card, range(args.seeds)) for card in deck.cards]
+        fast_deck_cpu[deck.id] = time.process_time() - started
+    fast_wall, fast_cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+    naive_cpu: dict[str, float] = {}
+    differing: list[str] = []
+    for card in cards:
+        with ground_truth.plain_torch():
+            started = time.process_time()
+            plain = [reading(card, seed) for seed in range(args.naive_seeds)]
+            naive_cpu[card.ref] = (time.process_time() - started) / args.naive_seeds
+        fast = [reading(card, seed) for seed in range(args.naive_seeds)]
+        differing += [f"{card.ref} seed {seed}" for seed, (a, b) in enumerate(zip(plain, fast)) if a != b]
+    naive_estimate = sum(naive_cpu.values()) * args.seeds
+
+    print("CPU seconds per deck: the fast pass, and the naive pass estimated")
+    print(f"{'deck':<12} {'cards':>5} {'questions':>10} {'proved':>8} {'failed':>7} {'fast s':>8} {'naive s':>9}")
+    print("-" * 64)
+    for deck_id, deck_reports in reports.items():
+        naive = sum(naive_cpu[r.ref] for r in deck_reports) * args.seeds
         print(
-            f"{deck.id:<12} {len(reports):>5} {questions:>10} {sum(r.proved for r in reports):>8} "
-            f"{sum(r.failed for r in reports):>7} {seconds:>8.1f} {1000 * seconds / questions:>12.2f}"
+            f"{deck_id:<12} {len(deck_reports):>5} {sum(r.seeds for r in deck_reports):>10} "
+            f"{sum(r.proved for r in deck_reports):>8} {sum(r.failed for r in deck_reports):>7} "
+            f"{fast_deck_cpu[deck_id]:>8.1f} {naive:>9.1f}"
         )
-        slowest.extend((r.seconds, r.ref) for r in reports)
-    print(f"\ntotal: {total_seconds:.1f} s")
-    print("slowest cards: " + ", ".join(f"{ref} {s:.1f} s" for s, ref in sorted(slowest, reverse=True)[:5]))
+    all_reports = [report for deck_reports in reports.values() for report in deck_reports]
+    slowest = sorted(((r.seconds, r.ref) for r in all_reports), reverse=True)[:5]
+    print(f"\nfast pass: {fast_wall:.1f} s wall, {fast_cpu:.1f} s CPU, torch's meta start-up included, once")
+    print(f"naive pass: {naive_estimate:.1f} s CPU estimated from {args.naive_seeds} seeds a card")
+    print("slowest cards (wall): " + ", ".join(f"{ref} {s:.1f} s" for s, ref in slowest))
+    failed = sum(r.failed for r in all_reports)
+    ratio = fast_cpu / naive_estimate
+    print(
+        targets_line(
+            {
+                f"fast/naive {ratio:.2f} ≤ {FAST_RATIO:.2f}": ratio <= FAST_RATIO,
+                f"{len(differing)} questions read differently ({', '.join(differing[:3])})": not differing,
+                f"{failed} questions failed": failed == 0,
+            }
+        )
+    )
+    return 0 if not differing and failed == 0 else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

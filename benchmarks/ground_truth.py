@@ -21,6 +21,8 @@ import json
 import subprocess
 import sys
 
+from timing import targets_line  # benchmarks/timing.py, beside this script
+
 CHILD = r"""
 import json, resource, sys, time
 import torch
@@ -82,6 +84,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     warmups = []
+    targets: dict[str, bool] = {}
     for name in ("vgg16", "resnet50"):
         meta, cpu = run(name, "meta", args.repeat), run(name, "cpu", args.repeat)
         assert meta["params"] == cpu["params"]
@@ -91,11 +94,15 @@ def main() -> None:
             f"{cpu['seconds']:>8.3f} {cpu['seconds'] / meta['seconds']:>8.0f}× "
             f"{cpu['seconds'] / meta['cached_s']:>10.0f}× {meta['extra_mb']:>8.1f} {cpu['extra_mb']:>8.1f}"
         )
+        speedup = cpu["seconds"] / meta["seconds"]
+        targets[f"{name} meta {speedup:.0f}× faster than cpu ≥ 100×"] = speedup >= 100
+        targets[f"{name} meta {meta['extra_mb']:.0f} MB < 50 MB"] = meta["extra_mb"] < 50
     seconds, megabytes = max(warmups)
     print(f"\none-time meta warm-up per process (torch imports its Python meta kernels): {seconds:.2f} s, "
           f"{megabytes:.0f} MB")
     print("meta MB: peak RSS above import torch + warm-up; cpu MB: above import torch. "
           "Targets: ≥100× faster, meta < 50 MB.")
+    print(targets_line(targets))
 
 
 if __name__ == "__main__":
