@@ -142,6 +142,8 @@ def template_problems(card: CardTemplate) -> list[TextProblem]:
 def card_texts(card: CardTemplate) -> Iterable[tuple[str, str]]:
     """(field, template) for every text of a card the learner reads."""
     yield "prompt", card.prompt
+    for index, option in enumerate(card.choices, start=1):
+        yield f"choices[{index}]", option
     yield "solution", card.solution
     for mistake in card.mistakes:
         yield f"mistakes.{mistake.id}.feedback", mistake.feedback
@@ -303,12 +305,18 @@ def _around(text: str, at: int) -> str:
 
 
 def question_problems(question, torch_lines: Sequence[str] = ()) -> list[TextProblem]:
-    """Every rendered text of one question: prompt, solution, each mistake's feedback, the torch line."""
+    """Every rendered text of one question: prompt, options, solution, each mistake's feedback, the torch line."""
+    from studycards.question import fill
+
     card = question.card
     problems = text_problems(question.prompt, "prompt", card.prompt)
     problems += text_problems(question.solution, "solution", card.solution)
-    for mistake, shown in zip(card.mistakes, question.mistakes_shown()):
-        problems += text_problems(shown["feedback"], f"mistakes.{mistake.id}.feedback", mistake.feedback)
+    for index, option in enumerate(card.choices, start=1):
+        problems += text_problems(fill(option, question.values), f"choices[{index}]", option)
+    templates = {mistake.id: mistake.feedback for mistake in card.mistakes}
+    for shown in question.mistakes_shown():
+        field = f"mistakes.{shown['id']}.feedback"
+        problems += text_problems(shown["feedback"], field, templates[shown["id"]])
     for line in torch_lines:
         problems += text_problems(line, "torch line")
     return problems

@@ -164,3 +164,30 @@ def test_check_runs_the_lint_on_the_torch_line_too():
     deck = next(deck for deck in load_decks() if deck.id == "lstm")
     report = check_card(deck.card("lstm-output-shape"), range(3))
     assert report.ok and report.proved == 3
+
+
+CHOICE = '''
+title = "Choice"
+[[cards]]
+id = "pick"
+kind = "choice"
+title = "pick"
+prompt = "A layer with {n} units: which is true?"
+choices = ["It has a {n}-unit output", "It has {n} outputs"]
+answer = "It has {n} outputs"
+solution = "One output per unit: {n}."
+[cards.params]
+n = { choices = [8, 18] }
+[[cards.mistakes]]
+id = "same"
+answer = "It has a {n}-unit output"
+feedback = "Both say it: a {n}-unit output has {n} outputs."
+'''
+
+
+def test_options_and_feedback_are_checked_and_named(tmp_path):
+    path = tmp_path / "choice.toml"
+    path.write_text(CHOICE, encoding="utf-8")
+    question = generate(load_deck(path).cards[0], 0)
+    found = {(problem.field, problem.rule) for problem in question_problems(question)}
+    assert found == {("choices[1]", "article"), ("mistakes.same.feedback", "article")}
