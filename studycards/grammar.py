@@ -94,6 +94,21 @@ def plural(number: Any, noun: str, plural_form: str | None = None) -> str:
     return f"{display_value(number)} {noun_for(number, noun, plural_form)}"
 
 
+def outline(placeholder: str) -> str:
+    """A placeholder written out where it has no numbers (the rule, in stats): ``an(d)`` → "a d",
+    ``plural(c, 'input channel')`` → "c input channels"; any other formula stays as written."""
+    import re
+
+    text = placeholder.strip()
+    call = re.fullmatch(r"(an|An)\((.+)\)", text)
+    if call:
+        return f"{'A' if call.group(1) == 'An' else 'a'} {call.group(2).strip()}"
+    call = re.fullmatch(r"plural\((.+?),\s*(['\"])(.+?)\2\s*(?:,\s*(['\"])(.+?)\4\s*)?\)", text)
+    if call:
+        return f"{call.group(1).strip()} {call.group(5) or plural_of(call.group(3))}"
+    return text
+
+
 def _checked_an(number: Any) -> str:
     if isinstance(number, bool) or not isinstance(number, int | Fraction):
         raise TypeError("an(number) needs a number")

@@ -49,6 +49,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from studycards.deck import PLACEHOLDER
+from studycards.grammar import outline
 
 if TYPE_CHECKING:
     from studycards.deck import Deck
@@ -538,7 +539,7 @@ def as_seen(template: Any, mistake_id: str, seed: int | None, answer: str | None
 def feedback_outline(text: str) -> str:
     """Feedback text with each ``{formula}`` shown as the formula itself (``{{``/``}}`` are braces)."""
     escaped = text.replace("{{", "\x01").replace("}}", "\x02")
-    outlined = PLACEHOLDER.sub(lambda match: match.group(1).strip(), escaped)
+    outlined = PLACEHOLDER.sub(lambda match: outline(match.group(1)), escaped)
     return outlined.replace("\x01", "{").replace("\x02", "}")
 
 

@@ -105,3 +105,10 @@ def test_the_helpers_are_placeholders_only(tmp_path, field, bad):
         card = load_deck(path).cards[0]
         generate(card, 0)
     assert "'g'" in str(error.value) and field in str(error.value)
+
+
+def test_without_numbers_the_helpers_read_as_the_rule():
+    from studycards.stats import feedback_outline
+
+    text = "{An(i)}×{i} map, {an(k)}×{k} kernel, {plural(c, 'input channel')}, {plural(n, 'mouse', 'mice')}"
+    assert feedback_outline(text) == "A i×i map, a k×k kernel, c input channels, n mice"
