@@ -424,3 +424,17 @@ def test_the_quiz_shows_a_hostile_truth_as_a_line_and_keeps_going(tmp_path: Path
         asyncio.run(scenario())
     finally:
         store.close()
+
+
+def test_check_stops_trying_a_card_at_its_first_seed_out_of_time(tmp_path: Path, monkeypatch):
+    from studycards import ground_truth, truth_budget
+    from studycards.deck_check import check_card
+
+    _, deeper = _deep_cards(tmp_path)
+    ground_truth._measure.cache_clear()
+    monkeypatch.setattr(truth_budget, "MAX_TRUTH_SECONDS", 0.2)
+    report = check_card(deeper, range(50))
+    assert (report.seeds, report.failed) == (1, 1)
+    assert report.failures == [
+        "deepertruth/hostile seed 0: field 'truth.layer': proving it took more than 0.2 s, the most a truth may take"
+    ]
