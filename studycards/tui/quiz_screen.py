@@ -233,9 +233,9 @@ class QuizScreen(Screen[None]):
         if lines is not None:
             from studycards.torch_line import wrap_torch_line
 
-            # Broken between layers, not inside one, at the line's width (the screen's less its margins
-            # while the layout is still to come).
-            width = truth.content_region.width or self.app.size.width - 2
+            # Broken between layers, not inside one, at the line's width (the screen's less the body's
+            # padding and its scroll bar's gutter while the layout is still to come).
+            width = truth.content_region.width or self.app.size.width - 4
             truth.update("\n".join(part for line in lines for part in wrap_torch_line(line, max(width, 40))))
 
     # --- events ------------------------------------------------------------------------------------------
