@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from hostile_decks import CORPUS, DEEP_TRUTH, DEEPER_TRUTH, LONG_LSTM, HostileDeck, deck_text, many_ranges, materialise
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from studycards.deck import find_deck, load_decks
 from studycards.errors import DeckError
@@ -438,3 +440,37 @@ def test_check_stops_trying_a_card_at_its_first_seed_out_of_time(tmp_path: Path,
     assert report.failures == [
         "deepertruth/hostile seed 0: field 'truth.layer': proving it took more than 0.2 s, the most a truth may take"
     ]
+
+
+# --- any bytes at all: set aside or loaded, never an exception ----------------------------------------------
+
+
+SEED_DECK = deck_text("fuzzed").encode()
+INSERTS = [b"[", b"]", b"{", b'"', b"=", b"\n", b"x.", b"\xff", b"(", b"**9"]
+
+
+@st.composite
+def _mangled_decks(draw) -> bytes:
+    """A valid deck with a few random cuts, insertions and byte flips: near misses reach every check."""
+    data = bytearray(SEED_DECK)
+    for _ in range(draw(st.integers(1, 4))):
+        where = draw(st.integers(0, len(data)))
+        action = draw(st.sampled_from(("cut", "insert", "flip")))
+        if action == "cut":
+            del data[where : where + draw(st.integers(1, 20))]
+        elif action == "insert":
+            data[where:where] = draw(st.sampled_from(INSERTS))
+        elif data:
+            data[min(where, len(data) - 1)] = draw(st.integers(0, 255))
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(_mangled_decks(), st.binary(max_size=300)))
+def test_any_bytes_load_as_a_deck_or_are_set_aside_in_one_line(tmp_path: Path, content: bytes):
+    path = tmp_path / "fuzzed.toml"
+    path.write_bytes(content)
+    loaded = load_decks(paths=[path])  # never raises
+    assert len(loaded) + len(loaded.broken) == 1
+    for broken in loaded.broken:
+        assert broken.error.startswith(f"{path}: ") and _one_line(broken.error)
