@@ -39,17 +39,19 @@ MAX_FAILURES_KEPT = 5
 def check_card(card: CardTemplate, seeds: Iterable[int]) -> CardReport:
     """Generate the card for each seed, compare its answer with what torch reads, and check its texts."""
     from studycards.ground_truth import truth_of
-    from studycards.text_lint import question_problems, template_problems
+    from studycards.text_lint import template_problems, torch_line_problems
 
     report = CardReport(ref=card.ref)
     started = time.perf_counter()
     in_templates = template_problems(card)  # the same at every seed: reported at the first
+    seen_texts: dict = {}
     for seed in seeds:
         report.seeds += 1
         try:
             question = generate(card, seed)
             truth = truth_of(question)
-            problems = [*in_templates, *question_problems(question, truth.lines if truth is not None else ())]
+            problems = [*in_templates, *_text_problems(question, seen_texts)]
+            problems += torch_line_problems(truth.lines if truth is not None else ())
         except StudycardsError as error:
             _fail(report, f"{card.ref} seed {seed}: {error}")
             # Hopeless at every seed alike: no parameters, or a truth out of time (one deadline per card).
@@ -72,6 +74,20 @@ def check_card(card: CardTemplate, seeds: Iterable[int]) -> CardReport:
             _fail(report, *messages)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _text_problems(question, seen: dict) -> list:
+    """The texts' problems, read once per set of values: seeds that draw the same numbers read alike."""
+    from studycards.text_lint import question_problems
+
+    try:
+        key = tuple(question.values.items())
+        hash(key)
+    except TypeError:
+        return question_problems(question)
+    if key not in seen:
+        seen[key] = question_problems(question)
+    return seen[key]
 
 
 def check_deck(deck: Deck, seeds: int, first_seed: int = 0) -> list[CardReport]:

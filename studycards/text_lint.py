@@ -317,6 +317,9 @@ def question_problems(question, torch_lines: Sequence[str] = ()) -> list[TextPro
     for shown in question.mistakes_shown():
         field = f"mistakes.{shown['id']}.feedback"
         problems += text_problems(shown["feedback"], field, templates[shown["id"]])
-    for line in torch_lines:
-        problems += text_problems(line, "torch line")
-    return problems
+    return problems + torch_line_problems(torch_lines)
+
+
+def torch_line_problems(torch_lines: Sequence[str]) -> list[TextProblem]:
+    """The torch line is text the learner reads too: no template syntax, articles and plurals right."""
+    return [problem for line in torch_lines for problem in text_problems(line, "torch line")]
