@@ -84,10 +84,5 @@ def main(ctx: click.Context, home: str | None) -> None:
         run_home(ctx.obj["home"])
 
 
-def home_of(ctx: click.Context):
-    """The data home chosen by the group's ``--home`` option."""
-    return ctx.find_root().obj["home"]
-
-
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from studycards.cli import home_of
+from studycards.cli.context import home_of
 from studycards.cli.output import echo_table
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from studycards.cli import home_of
+from studycards.cli.context import home_of
 from studycards.errors import StoreError
 
 

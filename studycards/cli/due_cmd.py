@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from studycards.cli import home_of
+from studycards.cli.context import home_of
 from studycards.cli.output import echo_broken, echo_json, echo_table, warn_broken
 
 

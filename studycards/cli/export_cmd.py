@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from studycards.cli import home_of
+from studycards.cli.context import home_of
 from studycards.cli.output import warn_broken
 
 ALL_DECKS = "all"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from studycards.cli import home_of
+from studycards.cli.context import home_of
 from studycards.cli.output import echo_json
 
 _COLOURS = {"correct": "green", "incorrect": "red", "unreadable": "yellow"}

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import click
 
-from studycards.cli import home_of
+from studycards.cli.context import home_of
 from studycards.cli.output import echo_json, warn_broken
 from studycards.stats import (
     FORECAST_DAYS,

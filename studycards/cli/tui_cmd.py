@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from studycards.cli import home_of
+from studycards.cli.context import home_of
 from studycards.errors import StudycardsError
 
 _BENCH_HELP = "Write the wall-clock time when the first question is painted to FILE, then exit (benchmarks)."

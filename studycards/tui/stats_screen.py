@@ -39,7 +39,7 @@ from studycards.stats import (
 )
 
 if TYPE_CHECKING:
-    from studycards.tui.app import StudycardsApp
+    from studycards.tui.study_app import StudyApp
 
 HEATMAP_CHARS = "·░▒▓█"  # level 0 (no answers) to 4 (the busiest days), as in `studycards stats`
 FORECAST_TICKS = range(0, FORECAST_DAYS, 7)
@@ -97,7 +97,7 @@ class StatsScreen(Screen[None]):
         self.stats: Stats | None = None
 
     @property
-    def studycards(self) -> StudycardsApp:
+    def studycards(self) -> StudyApp:
         return self.app  # type: ignore[return-value]
 
     # --- layout --------------------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ class StatsScreen(Screen[None]):
             label="the weakest templates",
         )
         session.add_practice(len(keys))  # the ones not due today; the due ones are queued already
-        app.push_screen(QuizScreen(session))
+        self.app.push_screen(QuizScreen(session))
 
 
 # --- drawing (plain Rich renderables, so the layout is the same in every terminal) -------------------------------
