@@ -67,6 +67,11 @@ def explain(error: BaseException, failing: tuple[str, nn.Module, tuple[tuple[int
         takes, given = int(positional.group(1)) - 1, int(positional.group(2)) - 1
         inputs = "one input" if takes == 1 else f"{takes} inputs"
         return f"takes {inputs}, got {given}"
+    missing = re.search(r"missing (\d+) required positional arguments?: (.*)$", message)
+    if isinstance(error, TypeError) and missing and failing is not None:
+        given = len(failing[2])
+        names = re.findall(r"'(\w+)'", missing.group(2))
+        return f"takes {given + int(missing.group(1))} inputs, got {given} (missing {' and '.join(names)})"
     if failing is None:
         return message
     name, layer, shapes = failing

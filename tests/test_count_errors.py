@@ -48,6 +48,11 @@ def test_a_refused_input_is_one_line_naming_the_layer_and_the_problem(run_cli, s
     assert _error(run_cli, spec, "--input", shape) == expected
 
 
+def test_too_few_inputs_name_what_is_missing(run_cli):
+    line = _error(run_cli, "MultiheadAttention(4, 2)", "--input", "1,2,4")
+    assert line == "studycards: MultiheadAttention(4, 2) takes 3 inputs, got 1 (missing key and value)"
+
+
 def test_a_thousand_inputs_are_counted_not_echoed(run_cli):
     line = _error(run_cli, "Linear(10, 1)", "--input", ";".join(["1,10"] * 1000))
     assert line == "studycards: Linear(10, 1) takes one input, got 1000"
