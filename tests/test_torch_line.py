@@ -172,3 +172,11 @@ def test_a_check_that_fails_early_still_gets_its_torch_line(tmp_path: Path):
     result = truth_of(generate(card, 0))
     assert not result.agrees
     assert result.lines[0].startswith("torch (first): Linear(") and len(result.lines) == 2
+
+
+def test_show_truth_prints_each_torch_line_on_its_own_line(run_cli):
+    result = run_cli("show", "cnn/one-by-one-savings", "--seed", "0", "--truth")
+    lines = result.stdout.splitlines()
+    assert lines[-3].startswith("torch (direct): Conv2d(")
+    assert lines[-2].startswith("torch (reduced): Sequential(")
+    assert lines[-1].startswith("answer: ") and " − " in lines[-1]

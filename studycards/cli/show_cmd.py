@@ -31,13 +31,13 @@ def show(ctx: click.Context, ref: str, seed: int, instances: int, as_json: bool,
     cards = [find_card(ref, home)[1]] if "/" in ref else list(find_deck(ref, home).cards)
     seeds = range(seed, seed + instances)
     questions = [generate(card, n) for card in cards for n in seeds]
-    truths = [_truth_line(q) for q in questions] if truth else [None] * len(questions)
+    truths = [_truth_lines(q) for q in questions] if truth else [None] * len(questions)
     if as_json:
         items = []
         for question, line in zip(questions, truths):
             item = question.to_dict()
             if truth:
-                item["truth"] = line
+                item["truth"] = "; ".join(line) if line is not None else None
             items.append(item)
         # One card, one seed: the question itself; anything more: a list of questions.
         echo_json(items[0] if "/" in ref and instances == 1 else items)
@@ -54,8 +54,8 @@ def show(ctx: click.Context, ref: str, seed: int, instances: int, as_json: bool,
         click.echo("solution:")
         for solution_line in plain_text(question.solution.strip()).splitlines():
             click.echo(f"  {solution_line}")
-        if line:
-            click.echo(line)
+        for truth_line in line or ():  # one line each: a layer torch built, a computation, the answer
+            click.echo(truth_line)
 
 
 def _answer_line(question) -> str:
@@ -67,8 +67,8 @@ def _answer_line(question) -> str:
     return f"{question.answer_text}  (here {display_value(question.answer)})"
 
 
-def _truth_line(question) -> str | None:
+def _truth_lines(question) -> tuple[str, ...] | None:
     from studycards.ground_truth import truth_of
 
     result = truth_of(question)
-    return result.describe() if result is not None else None
+    return result.lines if result is not None else None
