@@ -166,6 +166,11 @@ def parameters(count: int) -> str:
 
 def _computed_line(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> str:
     """A CPU computation written as the torch call it made."""
+    from studycards.truth_functions import describe_call
+
+    described = describe_call(name, args, kwargs, result)
+    if described is not None:
+        return described
     shown = [render_value(a) for a in args]
     if name in ("lstm_step", "lstm_preact_step"):
         gates = "i f g o" if name == "lstm_step" else "zi zf zg zo"

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - torch's own spelling
 
 from studycards.errors import FormulaError
+from studycards.truth_budget import check_deadline, require_bytes
 from studycards.truth_compute import _exact, _one_thread, _small_shape
 
 MODULES = {
@@ -85,6 +86,8 @@ def stat_size(kind: Any, shape: Any, arg: Any = 1) -> int:
     the n values that share its statistics, so n is read back from torch's output.
     """
     sizes = _small_shape(shape, "shape")
+    require_bytes(3 * 8 * math.prod(sizes), f"stat_size({kind!r}, {sizes})")  # x, y and one temporary
+    check_deadline()
     x = torch.zeros(*sizes, dtype=torch.float64)
     x.view(-1)[0] = 1.0
     with torch.no_grad(), _one_thread():
@@ -110,6 +113,8 @@ def causal_mask(n: Any) -> tuple[tuple[int, ...], int]:
     """(shape, how many entries are -inf) of ``nn.Transformer.generate_square_subsequent_mask(n)``."""
     if not isinstance(n, int) or not 1 <= n <= 2048:
         raise FormulaError(f"a causal mask's length must be a whole number from 1 to 2048, got {n}")
+    require_bytes(2 * 4 * n * n, f"causal_mask({n})")  # the float mask and a temporary
+    check_deadline()
     mask = torch.nn.Transformer.generate_square_subsequent_mask(n, device=torch.device("cpu"))
     return tuple(mask.shape), int(torch.isinf(mask).sum().item())
 

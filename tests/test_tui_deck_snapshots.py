@@ -26,7 +26,7 @@ from studycards.tui.app import StudycardsApp
 from studycards.tui.widgets import AnswerInput
 
 SESSION_SEED = 1
-DECK_IDS = ("attention", "cnn", "lstm", "mdn", "modern-cnn")
+DECK_IDS = ("attention", "cnn", "compute", "lstm", "mdn", "modern-cnn", "normalization", "transformer")
 
 
 def first_question_seed() -> int:
