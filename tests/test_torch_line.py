@@ -180,3 +180,16 @@ def test_show_truth_prints_each_torch_line_on_its_own_line(run_cli):
     assert lines[-3].startswith("torch (direct): Conv2d(")
     assert lines[-2].startswith("torch (reduced): Sequential(")
     assert lines[-1].startswith("answer: ") and " − " in lines[-1]
+
+
+def test_every_computation_a_deck_can_call_is_described_in_words(home):
+    """A truth function's own name (nbytes(...), stat_size(...)) is ours, not torch's: each has its words."""
+    from studycards.layer_names import COMPUTE_FUNCTIONS
+
+    seen = set()
+    for question in _questions(home):
+        if question.seed > 2:
+            continue
+        text = torch_line(question) or ""
+        seen.update(name for name in COMPUTE_FUNCTIONS if f"{name}(" in text)
+    assert not seen, seen
