@@ -17,6 +17,9 @@ from fractions import Fraction
 from typing import Any
 
 from studycards.errors import FormulaError
+from studycards.rendering import GROUP_FROM as GROUP_FROM  # values are written by rendering; kept importable here
+from studycards.rendering import display_value as display_value
+from studycards.rendering import render_value
 
 Number = int | Fraction
 MAX_TEXT = 2000
@@ -374,46 +377,3 @@ def _power(base: Number, exponent: Number) -> Number:
     if bits * abs(exponent) > MAX_INT_BITS:
         raise FormulaError("a number in the formula grows too large")
     return Fraction(base) ** exponent
-
-
-def render_value(value: Any) -> str:
-    """How a value reads in a prompt or answer: ints plain, fractions as decimals where exact, tuples."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, tuple):
-        return "(" + ", ".join(render_value(v) for v in value) + ")"
-    if isinstance(value, Fraction):
-        value = whole(value)
-        if isinstance(value, int):
-            return str(value)
-        denominator = value.denominator
-        while denominator % 2 == 0:
-            denominator //= 2
-        while denominator % 5 == 0:
-            denominator //= 5
-        if denominator == 1:  # terminates in decimal: show it as a decimal
-            text = f"{float(value):.12f}".rstrip("0").rstrip(".")
-            return text
-        if value.denominator > 1000:  # an approximation (tanh, exp): a decimal reads better
-            return f"{float(value):.6g}"
-        return f"{value.numerator}/{value.denominator}"
-    return str(value)
-
-
-GROUP_FROM = 1000  # whole numbers from four digits on are grouped, as the torch line and count do
-
-
-def display_value(value: Any) -> str:
-    """A value as the learner reads it in prose: ``render_value``, with thousands grouped (37,752,832).
-
-    This is the one place that decides how a number is written for the learner: answers, verdicts,
-    filled-in placeholders and the torch line all go through it. Shapes keep torch's own ``(1, 4096)``,
-    and a placeholder inside code (``Linear({n}, 10)``) is filled with ``render_value`` (see ``fill``).
-    """
-    if isinstance(value, Fraction):
-        value = whole(value)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= GROUP_FROM:
-        return f"{value:,}"
-    if isinstance(value, tuple) and len(value) == 1:
-        return f"({render_value(value[0])},)"  # a one-dimensional shape, as torch prints it
-    return render_value(value)

@@ -17,27 +17,20 @@ happen, so a slip is never named for an answer it does not explain.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from studycards.answer_reader import (
-    MAX_LENGTH,
-    Reading,
-    UnreadableAnswer,
-    describe,
-    read_answer,
-    render_exact,
-    show_value,
-)
+from studycards.answer_nodes import UnreadableAnswer
+from studycards.answer_tree import Reading, read_answer
+from studycards.choices import fold, match_choice
 from studycards.deck import CardTemplate, Equivalent, Mistake
 from studycards.errors import StudycardsError
-from studycards.formula import render_value
 from studycards.hints import neutral_shape
 from studycards.question import Question, draw_values, generate
+from studycards.rendering import describe, render_exact, render_value, show_value
 
 VERDICTS = ("correct", "incorrect", "unreadable")
 SAMPLE_POINTS = 40  # points a formula answer is compared at, besides the question's own
@@ -455,37 +448,7 @@ def _counterexample(
     return "Your formula differs from the answer."
 
 
-# --- choices ----------------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Options compare case- and space-insensitively (and full-width letters as plain ones)."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def match_choice(text: str, options: Sequence[str]) -> int:
-    """The index of the option ``text`` names (its text, or its number 1..n), or raise why not."""
-    if not isinstance(text, str):
-        raise UnreadableAnswer(f"expected text, got {type(text).__name__}")
-    limit = max([MAX_LENGTH] + [len(option) + 50 for option in options])
-    if len(text) > limit:
-        raise UnreadableAnswer(f"the answer is longer than {limit} characters")
-    for char in text:
-        if unicodedata.category(char)[0] == "C" and char not in "\t\n\r":
-            raise UnreadableAnswer(f"the answer contains an invisible or control character (U+{ord(char):04X})")
-    folded = fold(text)
-    if not folded:
-        raise UnreadableAnswer("the answer is empty")
-    for index, option in enumerate(options):
-        if fold(option) == folded:
-            return index
-    stripped = text.strip().rstrip(".)")
-    if stripped.isdecimal() and len(stripped) <= 3 and 1 <= int(stripped) <= len(options):  # not ³ or ③
-        return int(stripped) - 1
-    listed = "; ".join(options)
-    if len(listed) > 120:
-        listed = listed[:117] + "..."
-    raise UnreadableAnswer(f"that is not one of the options ({listed}), or their numbers 1 to {len(options)}")
+# --- choices (which option an answer names: ``choices``) -------------------------------------------
 
 
 def _grade_choice(question: Question, text: str, expected: str) -> Grade:

@@ -128,7 +128,8 @@ def formula_text(formula: Formula, card: CardTemplate) -> str:
     An expression card's answer is shown this way everywhere. A number times a name is written side by
     side (``2p``); other products keep their dot (``k·k``).
     """
-    from studycards.answer_reader import UnreadableAnswer, read_answer
+    from studycards.answer_nodes import UnreadableAnswer
+    from studycards.answer_tree import read_answer
 
     try:
         shown = read_answer(formula.text, card).render()

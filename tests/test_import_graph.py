@@ -18,9 +18,6 @@ PACKAGE = Path(studycards.__file__).parent
 # Imports that still close a circle, each to be dropped from here by the work that removes it. Nothing else
 # may join them.
 KNOWN_CIRCLES: dict[tuple[str, str], str] = {
-    # The answer box (issue 13 §4) is moving match_choice and fill out from under the reader.
-    ("studycards.answer_reader", "studycards.grading"): "the reader's choice preview calls grading.match_choice",
-    ("studycards.answer_reader", "studycards.question"): "the reader's choice preview calls question.fill",
     # The torch line (issue 12) and ground_truth call each other; the layer tree builds ground_truth's rows.
     ("studycards.ground_truth", "studycards.torch_line"): "a truth's lines are written by torch_line",
     ("studycards.layer_tree", "studycards.ground_truth"): "the layer tree builds ground_truth.LayerCount rows",

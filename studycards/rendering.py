@@ -1,0 +1,153 @@
+"""How values and answers are written for the learner: the one place that renders, after reading and judging.
+
+An answer goes read (``answer_reader``) → judge (``grading``) → render (here). Values (``render_value``,
+``display_value``: ``7/3``, ``3.5``, ``37,752,832``, ``(1, 4096)``), a read answer in paper notation
+(``render``: ``(i − k + 2·p)/s + 1``), and the "reads as" line with its value (``describe``,
+``show_value``: ``= 34848``, ``≈ 1.41421``) are all written here, so one answer's texts never go back
+and forth between the reader and the grader, and a number is written one way wherever a learner reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any, Protocol
+
+from studycards.answer_nodes import BinOp, Call, Neg, Node, Num, Sym, Tup, Value
+
+# --- values -----------------------------------------------------------------------------------------
+
+
+def render_value(value: Any) -> str:
+    """How a value reads in a prompt or answer: ints plain, fractions as decimals where exact, tuples."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return "(" + ", ".join(render_value(v) for v in value) + ")"
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        denominator = value.denominator
+        while denominator % 2 == 0:
+            denominator //= 2
+        while denominator % 5 == 0:
+            denominator //= 5
+        if denominator == 1:  # terminates in decimal: show it as a decimal
+            text = f"{float(value):.12f}".rstrip("0").rstrip(".")
+            return text
+        if value.denominator > 1000:  # an approximation (tanh, exp): a decimal reads better
+            return f"{float(value):.6g}"
+        return f"{value.numerator}/{value.denominator}"
+    return str(value)
+
+
+GROUP_FROM = 1000  # whole numbers from four digits on are grouped, as the torch line and count do
+
+
+def display_value(value: Any) -> str:
+    """A value as the learner reads it in prose: ``render_value``, with thousands grouped (37,752,832).
+
+    This is the one place that decides how a number is written for the learner: answers, verdicts,
+    filled-in placeholders and the torch line all go through it. Shapes keep torch's own ``(1, 4096)``,
+    and a placeholder inside code (``Linear({n}, 10)``) is filled with ``render_value`` (see ``fill``).
+    """
+    if isinstance(value, Fraction) and value.denominator == 1:
+        value = value.numerator
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= GROUP_FROM:
+        return f"{value:,}"
+    if isinstance(value, tuple) and len(value) == 1:
+        return f"({render_value(value[0])},)"  # a one-dimensional shape, as torch prints it
+    return render_value(value)
+
+
+# --- a read answer -----------------------------------------------------------------------------------
+
+_PRECEDENCE = {"+": 10, "-": 10, "*": 20, "/": 20, "//": 20, "%": 20, "**": 40}
+_SHOWN = {"+": " + ", "-": " − ", "*": "·", "/": "/", "//": " // ", "%": " % ", "**": "^"}
+
+
+def render(node: Node) -> str:
+    """A tree in paper notation, bracketed exactly where its structure needs it."""
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Sym):
+        return node.shown or node.name
+    if isinstance(node, Tup):
+        return "(" + ", ".join(render(item) for item in node.items) + ")"
+    if isinstance(node, Call):
+        return f"{node.name}(" + ", ".join(render(arg) for arg in node.args) + ")"
+    if isinstance(node, Neg):
+        return "−" + _bracketed(node.operand, 30, strict=False)
+    precedence = _PRECEDENCE[node.op]
+    if node.op == "**":
+        left = _bracketed(node.left, precedence, strict=True)
+        right = _bracketed(node.right, precedence, strict=False)
+    else:
+        left = _bracketed(node.left, precedence, strict=False)
+        right = _bracketed(node.right, precedence, strict=True)
+        if _is_negative(node.right) and not right.startswith("("):
+            right = f"({right})"  # 0.5·(−0.5), never 0.5·−0.5
+    return left + _SHOWN[node.op] + right
+
+
+def _is_negative(node: Node) -> bool:
+    return isinstance(node, Neg) or (isinstance(node, Num) and node.value < 0)
+
+
+def _bracketed(node: Node, outer: int, strict: bool) -> str:
+    inner = _precedence_of(node)
+    text = render(node)
+    return f"({text})" if inner < outer or (strict and inner == outer) else text
+
+
+def _precedence_of(node: Node) -> int:
+    if isinstance(node, BinOp):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Neg):
+        return 30
+    if isinstance(node, Num) and node.value < 0:
+        return 30
+    return 50
+
+
+class ReadAnswer(Protocol):
+    """What ``describe`` needs of a ``Reading`` (named structurally: the reader imports this module)."""
+
+    names: frozenset[str]
+
+    def render(self) -> str: ...
+
+    def evaluate(self, env: Mapping[str, Any] | None = None, settle: bool = True) -> tuple[Value, bool]: ...
+
+
+def describe(reading: ReadAnswer, env: Mapping[str, Any] | None = None) -> str:
+    """How an answer was read, with its value when it has one: ``11·11·3·48·2 = 34848``.
+
+    Raises ``UnreadableAnswer`` when the value cannot be computed (division by zero).
+    """
+    shown = reading.render()
+    env = env or {}
+    if not reading.names <= set(env):
+        return shown
+    value, exact = reading.evaluate(env)
+    if reading.names or not exact or shown.replace("−", "-") != render_value(value):
+        return f"{shown} {show_value(value, exact)}"
+    return shown
+
+
+def show_value(value: Value, exact: bool = True) -> str:
+    """``= 34848`` for an exact value shown exactly, ``≈ 1.41421`` for anything rounded."""
+    text = render_exact(value) if exact else None
+    return f"= {text}" if text is not None else f"≈ {render_value(value)}"
+
+
+def render_exact(value: Value) -> str | None:
+    """``render_value`` when it shows the value exactly (``3.5``, ``7/3``), else None (it is rounded)."""
+    if isinstance(value, tuple):
+        parts = [render_exact(item) for item in value]
+        return None if None in parts else "(" + ", ".join(parts) + ")"  # type: ignore[arg-type]
+    text = render_value(value)
+    try:
+        return text if Fraction(text) == value else None
+    except (ValueError, ZeroDivisionError):
+        return None
