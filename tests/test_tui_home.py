@@ -16,6 +16,7 @@ from studycards.store import Store, catalogue
 from studycards.tui.app import StudycardsApp
 from studycards.tui.help_screen import HelpScreen
 from studycards.tui.home_screen import HomeScreen
+from studycards.tui.laid_out_text import LaidOutText
 from studycards.tui.quiz_screen import QuizScreen
 from studycards.tui.summary_screen import SummaryScreen
 from studycards.tui.widgets import DeckTable
@@ -88,7 +89,7 @@ def test_a_card_failed_in_a_quiz_ended_early_shows_as_learning_and_comes_first_n
         await pilot.press(*"123456789", "enter")  # a wrong answer
         await pilot.pause()
         await pilot.press("1", "escape")  # graded 1, and the session ended before its re-drill
-        assert "1 failed card to re-drill today" in str(app.screen.query_one("#summary-text").render())
+        assert "1 failed card to re-drill today" in app.screen.query_one("#summary-text", LaidOutText).text
         await pilot.press("enter")
         assert isinstance(app.screen, HomeScreen)
         assert rows(app)[ids.index("cnn")][2] == "1"
