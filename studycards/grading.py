@@ -105,7 +105,7 @@ def expected_text(question: Question) -> str:
 
 def _grade_number(question: Question, reading: Reading, expected: str) -> Grade:
     got, exact = reading.evaluate(question.values)
-    shown = describe(reading, question.values)
+    shown = describe(reading, question.values, (got, exact))
     answer = question.answer
     tolerance = _tolerance(question.card, answer)
     if _close(got, answer, tolerance, exact):
@@ -296,7 +296,7 @@ def _bias_amount(how: tuple[int, tuple[str, ...]], values: Mapping[str, Any]) ->
 def _grade_shape(question: Question, reading: Reading, expected: str) -> Grade:
     answer = question.answer
     got, exact = reading.evaluate(question.values)
-    shown = describe(reading, question.values)
+    shown = describe(reading, question.values, (got, exact))
     tolerance = _tolerance(question.card, answer)
     if not isinstance(got, tuple):  # one number: a one-dimensional shape, if that is what was asked
         got = (got,)

@@ -120,16 +120,20 @@ class ReadAnswer(Protocol):
     def evaluate(self, env: Mapping[str, Any] | None = None, settle: bool = True) -> tuple[Value, bool]: ...
 
 
-def describe(reading: ReadAnswer, env: Mapping[str, Any] | None = None) -> str:
+def describe(
+    reading: ReadAnswer, env: Mapping[str, Any] | None = None, evaluated: tuple[Value, bool] | None = None
+) -> str:
     """How an answer was read, with its value when it has one: ``11·11·3·48·2 = 34848``.
 
-    Raises ``UnreadableAnswer`` when the value cannot be computed (division by zero).
+    ``evaluated`` is ``reading.evaluate(env)`` when the caller (the grader) has already computed it, so
+    an answer is evaluated once. Raises ``UnreadableAnswer`` when the value cannot be computed (division
+    by zero).
     """
     shown = reading.render()
     env = env or {}
     if not reading.names <= set(env):
         return shown
-    value, exact = reading.evaluate(env)
+    value, exact = evaluated if evaluated is not None else reading.evaluate(env)
     if reading.names or not exact or shown.replace("−", "-") != render_value(value):
         return f"{shown} {show_value(value, exact)}"
     return shown
