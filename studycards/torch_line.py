@@ -203,65 +203,8 @@ def _computed_line(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], res
             f"torch: MultiheadAttention({shown[0]}, {shown[1]}) divides its scores by {render_value(result)}"
             " (measured on one query and two keys)"
         )
-    described = _described_call(name, list(args) + list(kwargs.values()), result)
-    if described is not None:
-        return f"torch: {described}"
     call = ", ".join(shown + [f"{k}={render_value(v)}" for k, v in kwargs.items()])
     return f"torch: {name}({call}) → {render_value(result)}"
-
-
-_NORMS = {"batch": "BatchNorm", "instance": "InstanceNorm", "layer": "LayerNorm", "group": "GroupNorm"}
-
-
-def _described_call(name: str, args: list[Any], result: Any) -> str | None:
-    """The train/eval and memory measurements, in words: what torch was asked and what it did."""
-    mode = "train" if len(args) > 1 and args[1] else "eval"
-    if name == "nbytes":
-        shape = args[0] if isinstance(args[0], tuple) else (args[0],)
-        what = f"of shape {shape_text(shape)}" if len(shape) > 1 else f"of {number(shape[0])} elements"
-        return f"a {args[1]} tensor {what} takes {number(result)} bytes"
-    if name == "adam_state_bytes":
-        count = args[0][0] if isinstance(args[0], tuple) else args[0]
-        state = "Adam's state (exp_avg, exp_avg_sq)"
-        return f"{state} for {number(count)} float32 parameters takes {number(result)} bytes"
-    if name == "eval_changes":
-        return f"eval() {'changes' if result else 'does not change'} what {args[0]} returns for the same input"
-    if name == "running_stats_move":
-        moves = "moves" if result else "leaves"
-        return f"a forward pass in {mode} mode {moves} {args[0]}'s running mean{'' if result else ' as it was'}"
-    if name == "dropout_kept_value":
-        return f"Dropout(p={render_value(args[0])}) in {mode} mode turns each kept 1 into {render_value(result)}"
-    if name == "stat_size":
-        kind = str(args[0])
-        extra = render_value(args[2]) if len(args) > 2 else "1"
-        norm = _NORMS.get(kind, kind)
-        last = "the last size" if extra == "1" else f"the last {extra} sizes"
-        detail = {"layer": f" over {last}", "group": f" with {extra} groups"}.get(kind, "")
-        return (
-            f"{norm}{detail} on {shape_text(args[1])}: each mean and variance is taken over"
-            f" {number(result)} value{'' if result == 1 else 's'}"
-        )
-    if name == "causal_mask":
-        shape, blocked = result
-        return (
-            f"Transformer.generate_square_subsequent_mask({render_value(args[0])}) has shape {shape_text(shape)},"
-            f" {number(blocked)} entries -inf (blocked)"
-        )
-    if name == "output_is_normalized":
-        layer = f"TransformerEncoderLayer(..., norm_first={python_bool(args[0])})"
-        if result:
-            return f"{layer} ends with its LayerNorm: each output vector has mean 0 and variance 1"
-        return f"{layer} does not end with a LayerNorm: its output vectors are not normalized"
-    if name == "first_dim_mixed":
-        layer = f"TransformerEncoderLayer(..., batch_first={python_bool(args[0])})"
-        if result:
-            return f"{layer} lets the entries along the input's first dimension attend to each other"
-        return f"{layer} keeps the entries along the input's first dimension apart"
-    return None
-
-
-def python_bool(value: Any) -> str:
-    return "True" if value else "False"
 
 
 def _derivation(truth: Any, counts: Mapping[str, Any], env: Mapping[str, Any], value: Any) -> str:
