@@ -55,7 +55,7 @@ def describe_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], resu
     if name == "stat_size":
         op = {"batch": "batch_norm", "instance": "instance_norm", "layer": "layer_norm", "group": "group_norm"}
         return (
-            f"torch: F.{op.get(values[0], values[0])} of a {shown(values[1])} tensor, a single 1 among zeros:"
+            f"torch: F.{op.get(values[0], values[0])} of a {shown(values[1])} tensor of zeros with a single 1:"
             f" the 1 becomes √{result - 1}, so {display_value(result)} values share each mean"
         )
     if name == "causal_mask":
