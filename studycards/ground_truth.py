@@ -22,6 +22,7 @@ from torch import nn
 from studycards.errors import FormulaError, SpecError
 from studycards.flops import FlopTally
 from studycards.formula import Formula, render_value
+from studycards.layer_count import LayerCount, Shape
 from studycards.layer_spec import LayerCall, build_call, describe_layer, parse_spec, typed_layer
 from studycards.layer_tree import tree_rows
 from studycards.meta_memo import meta_memo
@@ -29,33 +30,7 @@ from studycards.short_sequence import shorten_sequences
 from studycards.torch_errors import about_the_input, check_arguments, explain, one_line, shape_text, shapes_of
 from studycards.truth_budget import TruthTooCostly, check_deadline, deadline_hook
 
-Shape = tuple[int, ...]
 MAX_DIMS = 8
-
-
-@dataclass(frozen=True)
-class LayerCount:
-    """One leaf module: its qualified name, type, own parameters and the shape it produced."""
-
-    name: str
-    type: str
-    params: int
-    output_shape: Shape | None
-    flops: int | None = None
-    depth: int = 0  # how far below the spec's top the row sits, for indenting a table
-    own: tuple[str, ...] = ()  # on a row with child layers: the parameters it holds itself ("in_proj")
-    group: bool = False  # a container without parameters of its own, shown only to parent its rows
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "params": self.params,
-            "output_shape": list(self.output_shape) if self.output_shape is not None else None,
-            "flops": self.flops,
-            "depth": self.depth,
-            "own": list(self.own),
-        }
 
 
 @dataclass(frozen=True)
@@ -403,7 +378,13 @@ def _truth_of(question) -> TruthResult:
         with _field("truth.holds"):
             value = truth.holds.evaluate(trace, functions)  # type: ignore[union-attr]
         agrees = bool(value)
-    return TruthResult(agrees=agrees, value=value, lines=truth_lines(truth, counts, trace, value))
+    return TruthResult(agrees=agrees, value=value, lines=truth_lines(truth, counts, trace, value, truth_functions()))
+
+
+def torch_line(question: Any) -> str | None:
+    """The torch line(s) shown for ``question`` (one per line), or None when its card has no torch truth."""
+    result = truth_of(question)
+    return None if result is None else "\n".join(result.lines)
 
 
 def truth_functions() -> dict[str, Any]:

@@ -14,6 +14,8 @@ from typing import Any
 
 from torch import nn
 
+from studycards.layer_count import LayerCount
+
 
 def own_parameter_names(module: nn.Module) -> tuple[str, ...]:
     """The parameters a module holds itself, weight and bias of one projection named once: ``in_proj``."""
@@ -51,6 +53,4 @@ def tree_rows(module: nn.Module, rows: tuple[Any, ...], raw_names: list[str]) ->
 
 
 def _group_row(row_type: str, name: str, depth: int) -> Any:
-    from studycards.ground_truth import LayerCount
-
     return LayerCount(name, row_type, 0, None, None, depth=depth, group=True)

@@ -32,14 +32,6 @@ _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2,
 _COMPARE = {ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥"}
 
 
-def torch_line(question: Any) -> str | None:
-    """The torch line(s) shown for ``question`` (one per line), or None when its card has no torch truth."""
-    from studycards.ground_truth import truth_of
-
-    result = truth_of(question)
-    return None if result is None else "\n".join(result.lines)
-
-
 _BREAKS = re.compile(r"(?<=\), )|(?= on \()|(?= → )|(?= \(\d[\d,]* parameters?)")
 
 
@@ -103,9 +95,12 @@ def shape_text(shape: Any) -> str:
     return render_value(tuple(shape))
 
 
-def truth_lines(truth: Any, counts: Mapping[str, Any], trace: Trace, value: Any) -> tuple[str, ...]:
+def truth_lines(
+    truth: Any, counts: Mapping[str, Any], trace: Trace, value: Any, functions: Mapping[str, Callable[..., Any]]
+) -> tuple[str, ...]:
     """The torch line for one question: a line per layer (and computation) the truth read, then the answer's
-    derivation when the evidence holds more than one thing."""
+    derivation when the evidence holds more than one thing. ``functions`` are the ones the truth formula
+    could call (``ground_truth.truth_functions()``), to work out the branch it took."""
     used = [name for name in counts if name in trace.used]
     if not used and not trace.computed:
         used = list(counts)
@@ -115,7 +110,7 @@ def truth_lines(truth: Any, counts: Mapping[str, Any], trace: Trace, value: Any)
     several_outputs = any(len(counts[name].outputs) > 1 for name in used)
     if len(lines) > 1 or several_outputs:
         try:
-            derivation = _derivation(truth, counts, dict(trace), value)
+            derivation = _derivation(truth, counts, dict(trace), value, functions)
         except StudycardsError:  # a part the truth never evaluated (after a false ``and``) may not evaluate
             derivation = ""
         if derivation:
@@ -207,10 +202,12 @@ def _computed_line(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], res
     return f"torch: {name}({call}) → {render_value(result)}"
 
 
-def _derivation(truth: Any, counts: Mapping[str, Any], env: Mapping[str, Any], value: Any) -> str:
+def _derivation(
+    truth: Any, counts: Mapping[str, Any], env: Mapping[str, Any], value: Any, functions: Mapping[str, Any]
+) -> str:
     """How the answer follows from the evidence: ``answer: 294,912 − 135,168 = 159,744``, ``answer: h_n
     (6, 4, 64)``; for a check that holds without naming the answer, ``so: 707 + 1,414 + 1,414 = 3,535``."""
-    renderer = _Render(counts, env)
+    renderer = _Render(counts, env, functions)
     if truth.read is not None:
         text = renderer.named(truth.read.tree)
         result = number(value) if not isinstance(value, tuple) else shape_text(value)
@@ -270,12 +267,10 @@ def _calls_compute(node: ast.expr) -> bool:
 class _Render:
     """Writes a truth formula with torch's measurements in place of its calls."""
 
-    def __init__(self, counts: Mapping[str, Any], env: Mapping[str, Any]) -> None:
-        from studycards.ground_truth import truth_functions
-
+    def __init__(self, counts: Mapping[str, Any], env: Mapping[str, Any], functions: Mapping[str, Any]) -> None:
         self.counts = counts
         self.env = env
-        self.functions = {**BASE_FUNCTIONS, **truth_functions()}
+        self.functions = {**BASE_FUNCTIONS, **functions}
 
     def evaluate(self, node: ast.expr) -> Any:
         formula = Formula(text=ast.unparse(node), tree=node, names=frozenset(), calls=frozenset())

@@ -15,14 +15,6 @@ import studycards
 
 PACKAGE = Path(studycards.__file__).parent
 
-# Imports that still close a circle, each to be dropped from here by the work that removes it. Nothing else
-# may join them.
-KNOWN_CIRCLES: dict[tuple[str, str], str] = {
-    # The torch line (issue 12) and ground_truth call each other; the layer tree builds ground_truth's rows.
-    ("studycards.ground_truth", "studycards.torch_line"): "a truth's lines are written by torch_line",
-    ("studycards.layer_tree", "studycards.ground_truth"): "the layer tree builds ground_truth.LayerCount rows",
-}
-
 
 def module_names(root: Path, package: str) -> dict[str, Path]:
     """``{dotted module name: file}`` for every module of the package at ``root``."""
@@ -86,10 +78,7 @@ def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
 
 
 def test_the_package_imports_have_no_cycles() -> None:
-    graph = import_graph(PACKAGE, "studycards")
-    for (importer, imported), _reason in KNOWN_CIRCLES.items():
-        graph[importer].discard(imported)
-    cycle = find_cycle(graph)
+    cycle = find_cycle(import_graph(PACKAGE, "studycards"))
     assert cycle is None, "modules import each other in a circle: " + " → ".join(cycle or [])
 
 

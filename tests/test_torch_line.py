@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from studycards.deck import load_deck, load_decks
+from studycards.ground_truth import torch_line
 from studycards.layer_spec import parse_spec, typed_layer
 from studycards.question import generate
-from studycards.torch_line import torch_line
 
 SEEDS = range(25)
 TEMPLATE_SYNTAX = ("==", "!=", " if ", " else ", "{", "}")
