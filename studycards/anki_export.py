@@ -130,7 +130,7 @@ def exported_note(deck: Deck, question: Question) -> ExportedNote:
         choices=tuple(choice.strip() for choice in card.choices),
         answer=question.answer_text,
         solution=_trim(question.solution),
-        source=(deck.source or deck.title).strip(),
+        source=(card.source or deck.source or deck.title).strip(),
         tags=note_tags(deck.id, card.id, card.tags),
     )
 

@@ -40,7 +40,7 @@ PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 DECK_FIELDS = {"id", "title", "source", "description", "cards", "plain_names", "aliases"}
 CARD_FIELDS = {
     "id", "title", "kind", "prompt", "answer", "solution", "params", "derived", "constraints",
-    "truth", "mistakes", "choices", "tolerance", "tags", "aliases", "slips", "equivalents",
+    "truth", "mistakes", "choices", "tolerance", "tags", "aliases", "slips", "equivalents", "source",
 }  # fmt: skip
 TRUTH_FIELDS = {"layer", "layers", "input", "inputs", "read", "holds", "note"}
 MISTAKE_FIELDS = {"id", "answer", "feedback"}
@@ -158,6 +158,7 @@ class CardTemplate:
     aliases: Mapping[str, str] = field(default_factory=dict)  # how a learner may spell a name -> the name
     slips: tuple[str, ...] = ()  # the generic slips grading may name on this card (see ``SLIPS``)
     equivalents: tuple[Equivalent, ...] = ()
+    source: str = ""  # where this card's material comes from, when it is narrower than the deck's source
 
     @property
     def ref(self) -> str:
@@ -493,6 +494,7 @@ def _load_card(
     aliases = _card_aliases(raw.get("aliases", {}), deck_aliases or {}, where, numbers, known)
     slips = _load_slips(raw, where, kind, truth)
     equivalents = _load_equivalents(raw.get("equivalents", []), where, known, kind)
+    source = _optional_text(raw, "source", where)
     return CardTemplate(
         deck_id=deck_id,
         id=card_id,
@@ -513,6 +515,7 @@ def _load_card(
         aliases=aliases,
         slips=slips,
         equivalents=equivalents,
+        source=source.strip(),
     )
 
 

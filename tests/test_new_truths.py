@@ -113,6 +113,7 @@ def test_new_decks_have_their_templates_each_with_mistakes_and_a_source(deck_id,
         assert card.mistakes, card.ref
         assert card.solution.strip(), card.ref
         assert card.truth is not None, card.ref
+        assert card.source, card.ref
     readme = (DECKS.parent / "README.md").read_text(encoding="utf-8")
     assert f"| `{deck_id}` |" in readme
 
@@ -122,3 +123,13 @@ def test_numbers_inside_a_fenced_block_keep_plain_digits_even_on_a_continued_lin
 
     text = "width {n}\n```\nlayer = f(d_model={n},\n          ff={n})\n```\nthen {n}"
     assert fill(text, {"n": 4096}) == "width 4,096\n```\nlayer = f(d_model=4096,\n          ff=4096)\n```\nthen 4,096"
+
+
+def test_a_cards_own_source_reaches_anki_instead_of_the_decks():
+    from studycards.anki_export import exported_note
+    from studycards.question import generate
+
+    deck = load_deck(DECKS / "transformer.toml")
+    card = next(c for c in deck.cards if c.id == "gpt2-total")
+    note = exported_note(deck, generate(card, 0))
+    assert note.source == card.source and "Radford et al. 2019" in note.source and note.source != deck.source
