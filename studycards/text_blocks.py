@@ -22,6 +22,9 @@ import textwrap
 from dataclasses import dataclass
 
 FENCE = "```"
+# The widest block line an 80-column quiz shows whole: the body pads 1 column a side, keeps 2 for its
+# scroll bar, and a block pads 1 a side. ``check`` reports a wider one (it would fold inside its box).
+QUIZ_BLOCK_WIDTH = 74
 # An opening fence may name what the block holds (```python, ```text); a closing fence is bare.
 _OPENING = re.compile(r"^```[A-Za-z0-9_+-]*$")
 # Where a wrapped prose line ends a sentence or a clause, the author's line break stays.

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from studycards.deck import PLACEHOLDER, CardTemplate, _unescape_braces
 from studycards.grammar import reads_with_an
+from studycards.text_blocks import QUIZ_BLOCK_WIDTH
 
 
 def _words(text: str) -> frozenset[str]:
@@ -71,6 +72,7 @@ _RULE_TEXT = {
     "bare-name": "a name where its value belongs",
     "article": "wrong article before a number",
     "plural": "a plural after 1",
+    "block-width": f"a block line wider than the {QUIZ_BLOCK_WIDTH} columns an 80-column quiz shows",
 }
 
 
@@ -88,6 +90,9 @@ def text_problems(text: str, field: str, template: str | None = None) -> list[Te
         problems.append(TextProblem(field, "template-syntax", _around(text, braces[0].start())))
     for segment in segments(text):
         if segment.block:
+            problems += [
+                TextProblem(field, "block-width", line) for line in segment.lines if len(line) > QUIZ_BLOCK_WIDTH
+            ]
             continue
         prose = _without_backticks(segment.text)
         for pattern in (r"==|!=", r"\bif\b[^\n.;:?!]*?\belse\b"):

@@ -12,10 +12,9 @@ from studycards.anki_export import exported_note, note_fields
 from studycards.deck import load_deck, load_decks
 from studycards.errors import DeckError
 from studycards.question import generate
-from studycards.text_blocks import Segment, fence_problem, plain_text, reflow_lines, segments
+from studycards.text_blocks import QUIZ_BLOCK_WIDTH, Segment, fence_problem, plain_text, reflow_lines, segments
 
-# At 80 columns the quiz body pads 1 column a side, its scroll bar takes 2 and a block pads 1 a side: 74 left.
-BLOCK_WIDTH = 74
+BLOCK_WIDTH = QUIZ_BLOCK_WIDTH  # 80 columns less the body's padding, its scroll bar and the block's padding
 
 PROMPT = """\
 A decoder attends to an encoder output
@@ -138,3 +137,36 @@ def test_anki_shows_a_prompts_code_in_a_pre_block():
     assert '<pre class="sc-code">attn = nn.MultiheadAttention(' in question_field
     assert "out, weights = attn(query, key, value)</pre>The query has shape" in question_field
     assert "```" not in question_field
+
+
+def test_check_names_a_block_line_too_wide_for_the_quiz(tmp_path: Path):
+    from studycards.deck_check import check_card
+
+    path = tmp_path / "wide.toml"
+    path.write_text(
+        """title = "T"
+[[cards]]
+id = "wide"
+title = "Wide"
+prompt = '''
+The layer:
+```
+layer = nn.Linear({n}, 2)   # a comment long enough to run past the seventy-four columns
+```
+How many parameters does it have?'''
+answer = "2*n + 2"
+solution = "{answer}"
+[cards.params]
+n = { range = [3, 9] }
+[cards.truth]
+layer = "Linear(n, 2)"
+read = "params"
+""",
+        encoding="utf-8",
+    )
+    report = check_card(load_deck(path).cards[0], range(2))
+    assert not report.ok and report.proved == 2
+    assert (
+        "field 'prompt': a block line wider than the 74 columns an 80-column quiz shows: “layer = nn.Linear("
+        in report.failures[0]
+    )
