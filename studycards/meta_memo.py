@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-MAX_ENTRIES = 200_000  # a few hundred bytes each; the whole memo is dropped when full
+MAX_ENTRIES = 50_000  # about a kilobyte each; when full, the older half is dropped
 _PLAIN = (bool, int, float, str, torch.dtype, torch.device, torch.memory_format, torch.layout)
 _PLAIN_TYPES = frozenset({bool, int, float, str, type(None), torch.dtype, torch.device, torch.memory_format})
 _RETURNS_SELF = "self"
@@ -60,7 +60,8 @@ class MetaMemo(TorchDispatchMode):
         before = _signature(args[0]) if kind == "inplace" else None
         result = func(*args, **kwargs)
         if len(self.results) >= MAX_ENTRIES:
-            self.results.clear()
+            for old in list(self.results)[: MAX_ENTRIES // 2]:  # dicts keep insertion order: oldest first
+                del self.results[old]
         if kind == "inplace":
             if result is args[0] and _signature(result) == before:
                 self.results[key] = _RETURNS_SELF

@@ -63,3 +63,16 @@ def test_errors_come_from_torch_every_time():
         except RuntimeError as error:
             messages.append(str(error))
     assert len(messages) == 2 and messages[0] == messages[1]
+
+
+def test_a_full_memo_drops_its_oldest_half_and_stays_right(monkeypatch):
+    import studycards.meta_memo as meta_memo_module
+
+    monkeypatch.setattr(meta_memo_module, "MAX_ENTRIES", 8)
+    memo = MetaMemo()
+    for size in range(1, 40):
+        x = torch.empty(size, 3, device="meta")
+        with memo:
+            y = torch.mm(x, torch.empty(3, size + 1, device="meta"))
+        assert tuple(y.shape) == (size, size + 1)
+        assert len(memo.results) <= 8
