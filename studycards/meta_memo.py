@@ -12,6 +12,7 @@ runs torch as usual.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import torch
@@ -36,9 +37,9 @@ class MetaMemo(TorchDispatchMode):
     def _should_skip_dynamo(cls) -> bool:
         return False
 
-    def __init__(self) -> None:
+    def __init__(self, results: dict[Any, Any] | None = None) -> None:
         super().__init__()
-        self.results: dict[Any, Any] = {}
+        self.results: dict[Any, Any] = {} if results is None else results
         self.kinds: dict[Any, str | None] = {}
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
@@ -61,7 +62,7 @@ class MetaMemo(TorchDispatchMode):
         result = func(*args, **kwargs)
         if len(self.results) >= MAX_ENTRIES:
             for old in list(self.results)[: MAX_ENTRIES // 2]:  # dicts keep insertion order: oldest first
-                del self.results[old]
+                self.results.pop(old, None)
         if kind == "inplace":
             if result is args[0] and _signature(result) == before:
                 self.results[key] = _RETURNS_SELF
@@ -72,15 +73,17 @@ class MetaMemo(TorchDispatchMode):
         return result
 
 
-_MEMO: MetaMemo | None = None
+_RESULTS: dict[Any, Any] = {}
+_THREAD = threading.local()
 
 
 def meta_memo() -> MetaMemo:
-    """The process's memo: enter it (``with meta_memo():``) around a meta forward pass."""
-    global _MEMO
-    if _MEMO is None:
-        _MEMO = MetaMemo()
-    return _MEMO
+    """The memo to enter (``with meta_memo():``) around a meta forward pass: one mode per thread (a mode
+    keeps state while entered), all sharing the process's results."""
+    memo = getattr(_THREAD, "memo", None)
+    if memo is None:
+        memo = _THREAD.memo = MetaMemo(_RESULTS)
+    return memo
 
 
 def _kind(func) -> str | None:

@@ -76,3 +76,18 @@ def test_a_full_memo_drops_its_oldest_half_and_stays_right(monkeypatch):
             y = torch.mm(x, torch.empty(3, size + 1, device="meta"))
         assert tuple(y.shape) == (size, size + 1)
         assert len(memo.results) <= 8
+
+
+def test_threads_measuring_at_once_each_get_torchs_answer():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from studycards.ground_truth import count
+
+    specs = [(f"Conv2d(3, {c}, 3)", f"1,3,{s},{s}") for c in (4, 8, 16) for s in (9, 17, 33)]
+
+    def shape(spec_input):
+        return count(*spec_input).output_shape
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        shapes = list(pool.map(shape, specs))
+    assert shapes == [(1, c, s - 2, s - 2) for c in (4, 8, 16) for s in (9, 17, 33)]
