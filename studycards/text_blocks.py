@@ -65,18 +65,21 @@ def fence_problem(text: str) -> str | None:
     return None
 
 
-def segments(text: str, *, reflow: bool = False) -> tuple[Segment, ...]:
+def segments(text: str, *, reflow: bool = False, mend: bool = False) -> tuple[Segment, ...]:
     """``text`` cut into prose and blocks, in order, without the fences and the blank edges.
 
-    ``reflow`` joins prose lines an author wrapped mid-sentence, so a screen can wrap them evenly.
-    A block's common indentation is removed; its lines are otherwise kept as they are.
+    ``reflow`` joins prose lines an author wrapped mid-sentence, so a screen can wrap them evenly (a
+    prompt). ``mend`` joins only the breaks that plainly fall inside a sentence, for texts whose other
+    lines are steps of their own (a worked solution, feedback). A block's common indentation is removed;
+    its lines are otherwise kept as they are.
     """
     found: list[Segment] = []
     prose: list[str] = []
     block: list[str] | None = None
 
     def flush_prose() -> None:
-        joined = "\n".join(reflow_lines(prose) if reflow else prose).strip("\n")
+        kept = reflow_lines(prose) if reflow else mend_lines(prose) if mend else prose
+        joined = "\n".join(kept).strip("\n")
         if joined.strip():
             found.append(Segment(joined.rstrip()))
         prose.clear()
@@ -120,6 +123,25 @@ def reflow_lines(lines: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+def mend_lines(lines: list[str]) -> list[str]:
+    """Join the lines of a step-by-step text only where a break plainly falls inside a sentence: the line
+    ends in a word or a comma (not a number, ``.``, ``:``, ``=`` …), and the next one goes on
+    with two lower-case words ("and every head", "so the softmax"), never a name or a formula
+    (``out_proj: …``, ``k = 3``)."""
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if previous.strip() and _ENDS_MID_SENTENCE.search(previous) and _GOES_ON.match(line):
+            out[-1] = previous.rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
+_ENDS_MID_SENTENCE = re.compile(r"[A-Za-z,]\s*$")
+_GOES_ON = re.compile(r"^[a-z]{2,},? [a-z(]")
 
 
 def plain_text(text: str, *, reflow: bool = False, indent: str = "    ") -> str:

@@ -12,7 +12,15 @@ from studycards.anki_export import exported_note, note_fields
 from studycards.deck import load_deck, load_decks
 from studycards.errors import DeckError
 from studycards.question import generate
-from studycards.text_blocks import QUIZ_BLOCK_WIDTH, Segment, fence_problem, plain_text, reflow_lines, segments
+from studycards.text_blocks import (
+    QUIZ_BLOCK_WIDTH,
+    Segment,
+    fence_problem,
+    mend_lines,
+    plain_text,
+    reflow_lines,
+    segments,
+)
 
 BLOCK_WIDTH = QUIZ_BLOCK_WIDTH  # 80 columns less the body's padding, its scroll bar and the block's padding
 
@@ -98,9 +106,7 @@ n = { range = [1, 3] }
     )
     with pytest.raises(DeckError) as raised:
         load_deck(path)
-    assert str(raised.value) == (
-        f"{path}: card 'c': field 'prompt': the ``` block opened on line 2 is never closed"
-    )
+    assert str(raised.value) == (f"{path}: card 'c': field 'prompt': the ``` block opened on line 2 is never closed")
 
 
 def test_shipped_prompts_keep_every_word_and_their_blocks_fit_the_quiz_at_80_columns():
@@ -124,7 +130,10 @@ def test_the_prompts_the_issue_names_hold_their_code_and_values_in_blocks():
     }
     assert blocks["attention/mha-weights-shape"][0].splitlines()[1] == "out, weights = attn(query, key, value)"
     assert [line.split()[-3:-1] for line in blocks["lstm/lstm-cell-update"][0].splitlines()] == [
-        ["f", "="], ["i", "="], ["g", "="], ["o", "="]
+        ["f", "="],
+        ["i", "="],
+        ["g", "="],
+        ["o", "="],
     ]
     assert len(blocks["mdn/mdn-course-params"][0].splitlines()) == 6
 
@@ -170,3 +179,30 @@ read = "params"
         "field 'prompt': a block line wider than the 74 columns an 80-column quiz shows: “layer = nn.Linear("
         in report.failures[0]
     )
+
+
+def test_mending_joins_only_the_breaks_inside_a_sentence_and_keeps_each_step_on_its_line():
+    solution = "\n".join(
+        [
+            "Padding is a property of the keys, and the same for every query",
+            "and every head: (batch, key length) = (2, 24).",
+            "in_proj: 3·d·d = 768",
+            "out_proj: d·d = 256",
+            "k = 3",
+            "so the softmax does not saturate.",
+            "    an indented line stays",
+        ]
+    )
+    assert mend_lines(solution.splitlines()) == [
+        "Padding is a property of the keys, and the same for every query and every head: (batch, key length)"
+        " = (2, 24).",
+        "in_proj: 3·d·d = 768",
+        "out_proj: d·d = 256",
+        "k = 3",
+        "so the softmax does not saturate.",
+        "    an indented line stays",
+    ]
+    # A block is never mended, and without ``mend`` nothing is joined.
+    fenced = "the weights\nand the values\n```\nout, w = attn(q,\n  k, v)\n```"
+    assert [s.text for s in segments(fenced, mend=True)] == ["the weights and the values", "out, w = attn(q,\n  k, v)"]
+    assert segments(fenced)[0].text == "the weights\nand the values"

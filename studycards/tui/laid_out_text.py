@@ -39,9 +39,10 @@ class LaidOutText(Widget):
 
     text: reactive[str] = reactive("", layout=True)
 
-    def __init__(self, text: str = "", *, reflow: bool = False, id: str | None = None) -> None:
+    def __init__(self, text: str = "", *, reflow: bool = False, mend: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.reflow = reflow
+        self.mend = mend
         self.set_reactive(LaidOutText.text, text)
 
     def update(self, text: str) -> None:
@@ -50,13 +51,13 @@ class LaidOutText(Widget):
 
     def render(self) -> RenderableType:
         block_style = self.get_component_rich_style("laid-out-text--block")
-        return laid_out(self.text, reflow=self.reflow, block_style=block_style)
+        return laid_out(self.text, reflow=self.reflow, mend=self.mend, block_style=block_style)
 
 
-def laid_out(text: str, *, reflow: bool = False, block_style: Style | str = "") -> Group:
+def laid_out(text: str, *, reflow: bool = False, mend: bool = False, block_style: Style | str = "") -> Group:
     """``text`` as Rich renderables: hanging-indented prose lines and tinted, line-kept blocks."""
     parts: list[RenderableType] = []
-    for segment in segments(text, reflow=reflow):
+    for segment in segments(text, reflow=reflow, mend=mend):
         if segment.block:
             lines = [Text(line, no_wrap=False, overflow="fold") for line in segment.lines]
             parts.append(Padding(Group(*lines), (0, 1), style=block_style, expand=False))

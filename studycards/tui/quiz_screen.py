@@ -88,9 +88,9 @@ class QuizScreen(Screen[None]):
             yield AnswerInput(id="answer")
             yield Static(id="preview", markup=False)
             with Vertical(id="result"):
-                yield LaidOutText(id="feedback")
+                yield LaidOutText(id="feedback", mend=True)
                 with Collapsible(title="Worked solution (w)", id="solution"):
-                    yield LaidOutText(id="solution-text")
+                    yield LaidOutText(id="solution-text", mend=True)
                 yield Static(id="truth", markup=False)
             yield Static(id="done", markup=False)
         # Docked under the body, so the verdict and the grade that Enter accepts are always on screen.
