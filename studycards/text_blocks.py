@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 FENCE = "```"
@@ -108,21 +109,7 @@ def reflow_lines(lines: list[str]) -> list[str]:
     A break stays where a sentence or a clause ends (``.``, ``?``, ``!``, ``:``), before an indented or
     bulleted line, and around blank lines.
     """
-    out: list[str] = []
-    for line in lines:
-        previous = out[-1] if out else ""
-        joins = (
-            out
-            and previous.strip()
-            and line.strip()
-            and not previous.rstrip().endswith(_KEEPS_BREAK_AFTER)
-            and not line.startswith(_STARTS_ITEM)
-        )
-        if joins:
-            out[-1] = previous.rstrip() + " " + line.strip()
-        else:
-            out.append(line)
-    return out
+    return _joined(lines, _wrapped_prose)
 
 
 def mend_lines(lines: list[str]) -> list[str]:
@@ -130,14 +117,26 @@ def mend_lines(lines: list[str]) -> list[str]:
     ends in a word or a comma (not a number, ``.``, ``:``, ``=`` …), and the next one goes on
     with two lower-case words ("and every head", "so the softmax"), never a name or a formula
     (``out_proj: …``, ``k = 3``)."""
+    return _joined(lines, _broken_sentence)
+
+
+def _joined(lines: list[str], joins: Callable[[str, str], bool]) -> list[str]:
+    """``lines`` with each line appended to the one before wherever ``joins(before, line)`` says so."""
     out: list[str] = []
     for line in lines:
-        previous = out[-1] if out else ""
-        if previous.strip() and _ENDS_MID_SENTENCE.search(previous) and _GOES_ON.match(line):
-            out[-1] = previous.rstrip() + " " + line.strip()
+        if out and out[-1].strip() and joins(out[-1], line):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
             out.append(line)
     return out
+
+
+def _wrapped_prose(before: str, line: str) -> bool:
+    return bool(line.strip()) and not before.rstrip().endswith(_KEEPS_BREAK_AFTER) and not line.startswith(_STARTS_ITEM)
+
+
+def _broken_sentence(before: str, line: str) -> bool:
+    return _ENDS_MID_SENTENCE.search(before) is not None and _GOES_ON.match(line) is not None
 
 
 _ENDS_MID_SENTENCE = re.compile(r"[A-Za-z,]\s*$")
