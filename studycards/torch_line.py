@@ -4,8 +4,9 @@ Each line names the exact layer torch built (``LSTM(8, 20, num_layers=3, batch_f
 deck's template), the input it saw and what it returned; values computed on the CPU (an LSTM step, a
 softmax) get a line of their own. Only what the card's truth actually read for this question is shown,
 and when that is more than one thing (several layers, several outputs), a last ``answer:`` line says
-which of them gives the answer and how. ``torch_line(question)`` is the one entry point: the TUI, ``show
---truth`` and the text lint of ``check`` all read it.
+which of them gives the answer and how. ``ground_truth.truth_of`` writes these lines into each truth's
+result (``TruthResult.lines``, also ``ground_truth.torch_line(question)``), so the TUI, ``show --truth``
+and the text lint of ``check`` all read the same lines; this module only writes them.
 """
 
 from __future__ import annotations
