@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from session_clocks import Clocks
 
 from studycards.config import Config
 from studycards.deck import load_decks
@@ -38,21 +39,9 @@ solution = "Conv2d slides a kernel."
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = DAY_ONE
-        self.seconds = 1000.0
-
-    def wall(self) -> datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> Clocks:
+    return Clocks(DAY_ONE)
 
 
 @pytest.fixture
@@ -70,7 +59,7 @@ def decks(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def stores(home: Path, clock: Clock):
+def stores(home: Path, clock: Clocks):
     opened: list[Store] = []
 
     def open_(new_per_day: int = 20) -> Store:
@@ -87,7 +76,7 @@ def learning(store: Store, deck: str | None = None) -> list[str]:
     return [f"{card.deck_id}/{card.card_id}" for card in store.learning_cards(deck)]
 
 
-def session(store: Store, decks, clock: Clock, deck_id: str | None = "one") -> QuizSession:
+def session(store: Store, decks, clock: Clocks, deck_id: str | None = "one") -> QuizSession:
     return QuizSession(store, decks, deck_id=deck_id, seeds=random.Random(5), clock=clock.monotonic)
 
 
@@ -238,7 +227,7 @@ OPERATIONS = st.lists(
 @given(operations=OPERATIONS)
 def test_learning_follows_the_rule_through_any_answers_undos_and_days(tmp_path_factory, operations):
     home = tmp_path_factory.mktemp("home")
-    clock = Clock()
+    clock = Clocks(DAY_ONE)
     model: list[dict] = []  # the test's own log: what was answered, when, and whether it was undone
     with Store(home, config=Config(), now=clock.wall) as store:
         for operation in operations:

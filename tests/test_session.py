@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from session_clocks import Clocks
 
 from studycards.deck import load_decks
 from studycards.formula import render_value
@@ -42,23 +43,9 @@ solution = "Pooling takes a maximum; nothing is learned."
 '''
 
 
-class Clocks:
-    """The store's wall clock and the session's answer-time clock, both moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = DAY_ONE
-        self.seconds = 1000.0
-
-    def wall(self) -> datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-
 @pytest.fixture
 def clocks() -> Clocks:
-    return Clocks()
+    return Clocks(DAY_ONE)
 
 
 @pytest.fixture
