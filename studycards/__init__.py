@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from studycards.ground_truth import Count
     from studycards.question import Question
+    from studycards.readings import Count
 
 __all__ = ["count", "show", "grade", "decks"]
 __version__ = "0.1.0"

@@ -12,7 +12,7 @@ import functools
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -26,44 +26,12 @@ from studycards.layer_count import LayerCount, Shape
 from studycards.layer_spec import LayerCall, build_call, describe_layer, parse_spec, typed_layer
 from studycards.layer_tree import tree_rows
 from studycards.meta_memo import meta_memo
+from studycards.readings import Count, TruthResult
 from studycards.short_sequence import shorten_sequences
 from studycards.torch_errors import about_the_input, check_arguments, explain, one_line, shape_text, shapes_of
 from studycards.truth_budget import TruthTooCostly, check_deadline, deadline_hook
 
 MAX_DIMS = 8
-
-
-@dataclass(frozen=True)
-class Count:
-    """What torch says about one module on one input: totals, every output's shape, and per-layer rows.
-
-    ``outputs`` flattens nested results in order: an LSTM gives (output, h_n, c_n), attention
-    (output, weights). ``error`` holds torch's message when the forward pass refused the input.
-    ``flops`` is torch's FLOP count of the forward pass (a multiply-add is 2; ``studycards.flops``), None
-    without an input or when not asked for; ``buffers`` the elements of its buffers (running statistics).
-    """
-
-    spec: str
-    params: int
-    input_shape: Shape | tuple[Shape, ...] | None
-    outputs: tuple[Shape | None, ...]
-    layers: tuple[LayerCount, ...]
-    error: str | None = None
-    flops: int | None = None
-    buffers: int = 0
-    tree: tuple[LayerCount, ...] = ()  # ``layers`` in tree order, with group rows for their containers
-
-    @property
-    def output_shape(self) -> Shape | None:
-        return self.outputs[0] if self.outputs else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "params": self.params,
-            "output_shape": list(self.output_shape) if self.output_shape is not None else None,
-            "flops": self.flops,
-            "layers": [layer.to_dict() for layer in self.layers],
-        }
 
 
 def count(spec: str, input: Sequence[int] | str | None = None) -> Count:  # noqa: A002 - the API's word
@@ -301,18 +269,6 @@ def _flatten_shapes(result: Any):
 
 
 # --- proving a generated question ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TruthResult:
-    """torch's verdict on a question: the value it read, whether it agrees, and lines to show the learner."""
-
-    agrees: bool
-    value: Any
-    lines: tuple[str, ...]
-
-    def describe(self) -> str:
-        return "; ".join(self.lines)
 
 
 def truth_of(question) -> TruthResult | None:

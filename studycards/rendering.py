@@ -155,3 +155,11 @@ def render_exact(value: Value) -> str | None:
         return text if Fraction(text) == value else None
     except (ValueError, ZeroDivisionError):
         return None
+
+
+def describe_flops(flops: int) -> str:
+    """``8,178,368,512 = 8.18 G (4.09 G multiply-adds)``: torch's figure and the one papers publish."""
+    for scale, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M")):
+        if flops >= scale:
+            return f"{flops:,} = {flops / scale:.2f} {prefix} ({flops / 2 / scale:.2f} {prefix} multiply-adds)"
+    return f"{flops:,} ({flops // 2:,} multiply-adds)"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from studycards.cli.context import home_of
 from studycards.cli.output import echo_json, echo_table
-from studycards.flops import describe_flops
-from studycards.formula import render_value
+from studycards.reading_cache import ReadingCache
+from studycards.rendering import describe_flops, render_value
 
 
 @click.command()
@@ -15,7 +16,8 @@ from studycards.formula import render_value
     "--input", "input_shape", default=None, help="Input shape, e.g. 1,3,224,224; several inputs separated by ';'."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: params, output_shape, flops, layers.")
-def count(spec: str, input_shape: str | None, as_json: bool) -> None:
+@click.pass_context
+def count(ctx: click.Context, spec: str, input_shape: str | None, as_json: bool) -> None:
     """Count the parameters (and, given --input, output shapes and FLOPs) of a layer spec or a named network.
 
     FLOPs are torch's count (FlopCounterMode): a multiply-add is 2 FLOPs, so they are twice the
@@ -25,9 +27,7 @@ def count(spec: str, input_shape: str | None, as_json: bool) -> None:
     network name: alexnet, alexnet-2gpu, vgg11/13/16/19, googlenet, resnet18/34/50/101/152,
     densenet121/169.
     """
-    from studycards.ground_truth import count as count_spec
-
-    result = count_spec(spec, input_shape)
+    result = ReadingCache(home_of(ctx)).count(spec, input_shape)
     if as_json:
         echo_json(result.to_dict())
         return

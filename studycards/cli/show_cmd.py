@@ -6,6 +6,7 @@ import click
 
 from studycards.cli.context import home_of
 from studycards.cli.output import echo_json
+from studycards.reading_cache import ReadingCache
 from studycards.text_blocks import plain_text
 
 
@@ -31,7 +32,8 @@ def show(ctx: click.Context, ref: str, seed: int, instances: int, as_json: bool,
     cards = [find_card(ref, home)[1]] if "/" in ref else list(find_deck(ref, home).cards)
     seeds = range(seed, seed + instances)
     questions = [generate(card, n) for card in cards for n in seeds]
-    truths = [_truth_lines(q) for q in questions] if truth else [None] * len(questions)
+    readings = ReadingCache(home)
+    truths = [_truth_lines(readings, q) for q in questions] if truth else [None] * len(questions)
     if as_json:
         items = []
         for question, line in zip(questions, truths):
@@ -67,8 +69,6 @@ def _answer_line(question) -> str:
     return f"{question.answer_text}  (here {display_value(question.answer)})"
 
 
-def _truth_lines(question) -> tuple[str, ...] | None:
-    from studycards.ground_truth import truth_of
-
-    result = truth_of(question)
+def _truth_lines(readings: ReadingCache, question) -> tuple[str, ...] | None:
+    result = readings.truth(question)
     return result.lines if result is not None else None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
+from studycards.reading_cache import ReadingCache
 from studycards.tui.background import Background
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class StudycardsApp(App[None]):
         self.clock = clock
         self.on_first_question = on_first_question
         self.background = Background()
+        self.readings = ReadingCache(self.home)  # torch lines kept from earlier sessions
         self._warmed_up = False
 
     def on_mount(self) -> None:

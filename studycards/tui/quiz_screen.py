@@ -29,6 +29,7 @@ from textual.widgets import Collapsible, Footer, Input, ProgressBar, Static
 
 from studycards.errors import StudycardsError
 from studycards.hints import input_hint
+from studycards.reading_cache import ReadingCache
 from studycards.session import PRACTICE_BATCH
 from studycards.tui.laid_out_text import LaidOutText
 from studycards.tui.widgets import AnswerInput, GradeBar
@@ -217,7 +218,7 @@ class QuizScreen(Screen[None]):
             if attempt is not None and attempt.checked and _key(attempt.question) == key and self.is_attached:
                 self._show_truth(attempt.question)
 
-        self.app.background.run(f"truth {question.ref}", lambda: _truth_lines(question), arrived)
+        self.app.background.run(f"truth {question.ref}", lambda: _truth_lines(self.app.readings, question), arrived)
 
     def _show_truth(self, question: Question) -> None:
         truth = self.query_one("#truth", Static)
@@ -364,10 +365,8 @@ def _prompt_text(question: Question) -> str:
     return text
 
 
-def _truth_lines(question: Question) -> tuple[str, ...] | None:
-    from studycards.ground_truth import truth_of
-
-    result = truth_of(question)
+def _truth_lines(readings: ReadingCache, question: Question) -> tuple[str, ...] | None:
+    result = readings.truth(question)
     if result is None:
         return None
     lines = result.lines
