@@ -33,6 +33,8 @@ from timing import targets_line  # benchmarks/timing.py, beside this script
 FIRST_QUESTION_SECONDS = 0.5
 FIRST_QUESTION_OF_TORCH = 0.35
 DUE_OF_TORCH = 0.5
+SHOW_TRUTH_SECONDS = 2.0
+SHOW_TRUTH_OF_TORCH = 0.5
 
 
 def studycards_command() -> list[str]:
@@ -90,6 +92,20 @@ def due_seconds(home: Path) -> float:
     return time.perf_counter() - started
 
 
+def command_seconds(home: Path, *args: str) -> float:
+    """``studycards ARGS`` from launch to exit."""
+    started = time.perf_counter()
+    subprocess.run([*studycards_command(), "--home", str(home), *args], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def first_and_later(*args: str) -> tuple[float, float]:
+    """``studycards ARGS`` in a fresh home (torch reads everything), then again with its readings kept."""
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "home"
+        return command_seconds(home, *args), command_seconds(home, *args)
+
+
 def torch_import_seconds() -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import torch"], check=True)
@@ -106,16 +122,25 @@ def main() -> None:
         quiz = [first_question_seconds(home) for _ in range(args.runs)]
         due_seconds(home)
         due = [due_seconds(home) for _ in range(args.runs)]
+    show_runs = [first_and_later("show", "modern-cnn", "--truth") for _ in range(args.runs)]
+    count_runs = [first_and_later("count", "resnet50") for _ in range(args.runs)]
     torch_import_seconds()
     torch = [torch_import_seconds() for _ in range(args.runs)]
 
-    quiz_median, due_median, torch_median = (statistics.median(times) for times in (quiz, due, torch))
+    show_first, show_later = ([run[i] for run in show_runs] for i in (0, 1))
+    quiz_median, due_median, torch_median, show_median = (
+        statistics.median(times) for times in (quiz, due, torch, show_later)
+    )
     print(f"startup: {args.runs} runs each, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print()
     print(f"{'what':<44} {'median':>8} {'min':>8} {'max':>8} {'of torch':>9}")
     rows = [
         ("studycards quiz cnn: launch → first question", quiz),
         ("studycards due: launch → exit", due),
+        ("show modern-cnn --truth, fresh home", show_first),
+        ("show modern-cnn --truth, readings kept", show_later),
+        ("count resnet50, fresh home", [run[0] for run in count_runs]),
+        ("count resnet50, reading kept", [run[1] for run in count_runs]),
         ('python -c "import torch"', torch),
     ]
     for name, times in rows:
@@ -132,6 +157,10 @@ def main() -> None:
                 ),
                 f"due {due_median / torch_median:.2f} × import torch ≤ {DUE_OF_TORCH}": (
                     due_median <= DUE_OF_TORCH * torch_median
+                ),
+                f"show --truth (kept) {show_median:.2f} s ≤ {SHOW_TRUTH_SECONDS} s": show_median <= SHOW_TRUTH_SECONDS,
+                f"show --truth (kept) {show_median / torch_median:.2f} × import torch ≤ {SHOW_TRUTH_OF_TORCH}": (
+                    show_median <= SHOW_TRUTH_OF_TORCH * torch_median
                 ),
             }
         )
