@@ -103,6 +103,7 @@ class Store:
         self._now = now or utc_now
         self._lock = threading.RLock()
         self._connection = open_database(self.path)
+        self._catalogue_memo = store_queries.CatalogueMemo()  # due_summary's per-deck counts, between calls
 
     # --- lifetime -------------------------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class Store:
         """
         day = today or self.today()
         with self._reading() as db:
-            return store_queries.due_summary(db, catalogue, day, self.config.new_cards_per_day)
+            return store_queries.due_summary(db, catalogue, day, self.config.new_cards_per_day, self._catalogue_memo)
 
     # --- writing --------------------------------------------------------------------------------------
 
@@ -359,6 +360,7 @@ class Store:
         """Replace the cards table with the schedule replayed from the log, and refill the statistics'
         tallies from it; returns the number of cards."""
         with self._writing() as db:
+            self._catalogue_memo.forget()  # the cards change with no log row to say so
             return store_doctor.rebuild_cards(db)
 
     def integrity_problems(self, limit: int = 10) -> list[str]:
