@@ -117,8 +117,9 @@ def test_a_hand_edited_cards_table_and_its_rebuild_are_both_seen(home: Path, clo
         store.record_review("cnn", "a", 4)
         store.record_review("cnn", "b", 4)
         assert new_counts(store, decks) == {"cnn": 1}
-        with sqlite3.connect(store.path) as raw:
-            raw.execute("DELETE FROM cards WHERE card_id = 'a'")
+        raw = sqlite3.connect(store.path, isolation_level=None)
+        raw.execute("DELETE FROM cards WHERE card_id = 'a'")
+        raw.close()
         assert new_counts(store, decks) == {"cnn": 2}  # what the cards table says, as every query reads it
         store.rebuild_cards()  # on this connection, with no log row: the kept counts must go too
         assert new_counts(store, decks) == {"cnn": 1}
