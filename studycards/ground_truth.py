@@ -121,6 +121,7 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
         module = build_call(call).eval()
     params = sum(p.numel() for p in module.parameters())
     buffers = sum(b.numel() for b in module.buffers())
+    sizes = _buffer_sizes(module)
     text = ""  # the caller writes the layer as its deck spelled it
     named = _leaves(module)
     leaves = [(name or type(m).__name__, m) for name, m in named]
@@ -128,7 +129,7 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
     raw_names = [name for name, _ in named]
     if input_shape is None:
         tree = tree_rows(module, _rows(leaves, recorded), raw_names)
-        return Count(text, params, None, (), _not_groups(tree), buffers=buffers, tree=tree)
+        return Count(text, params, None, (), _not_groups(tree), buffers=buffers, tree=tree, buffer_sizes=sizes)
     shapes = _input_shapes(input_shape)
     hooks = [leaf.register_forward_hook(_recorder(recorded, name)) for name, leaf in leaves]
     running: list[tuple[str, nn.Module, tuple[Shape, ...]]] = []
@@ -157,7 +158,17 @@ def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool)
             hook.remove()
     single = shapes[0] if len(shapes) == 1 else tuple(shapes)
     tree = tree_rows(module, _rows(leaves, recorded, tally.own(raw_names)), raw_names)
-    return Count(text, params, single, outputs, _not_groups(tree), error, tally.total, buffers, tree)
+    return Count(text, params, single, outputs, _not_groups(tree), error, tally.total, buffers, tree, sizes)
+
+
+def _buffer_sizes(module: nn.Module) -> tuple[tuple[str, int], ...]:
+    """Elements per buffer name as torch names them (``running_mean``), summed over sublayers, so that a
+    torch line can show where a buffer count comes from."""
+    sizes: dict[str, int] = {}
+    for name, buffer in module.named_buffers():
+        short = name.rsplit(".", 1)[-1]
+        sizes[short] = sizes.get(short, 0) + buffer.numel()
+    return tuple(sizes.items())
 
 
 def _not_groups(tree: tuple[LayerCount, ...]) -> tuple[LayerCount, ...]:
@@ -325,7 +336,10 @@ def _truth_of(question) -> TruthResult:
     from studycards.truth_functions import TRUTH_FUNCTIONS
 
     trace = Trace(env, counts)
-    functions = {name: trace.wrap(name, f) if name in TRUTH_FUNCTIONS else f for name, f in truth_functions().items()}
+    functions = {
+        name: trace.wrap(name, f) if name in TRUTH_FUNCTIONS else trace.measurement(name, f)
+        for name, f in truth_functions().items()
+    }
     if truth.read is not None:
         with _field("truth.read"):
             value = truth.read.evaluate(trace, functions)

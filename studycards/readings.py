@@ -20,7 +20,8 @@ class Count:
     ``outputs`` flattens nested results in order: an LSTM gives (output, h_n, c_n), attention
     (output, weights). ``error`` holds torch's message when the forward pass refused the input.
     ``flops`` is torch's FLOP count of the forward pass (a multiply-add is 2; ``studycards.flops``), None
-    without an input or when not asked for; ``buffers`` the elements of its buffers (running statistics).
+    without an input or when not asked for; ``buffers`` the elements of its buffers (running statistics),
+    and ``buffer_sizes`` those elements by buffer name (``running_mean``; summed over sublayers), in order.
     """
 
     spec: str
@@ -32,6 +33,7 @@ class Count:
     flops: int | None = None
     buffers: int = 0
     tree: tuple[LayerCount, ...] = ()  # ``layers`` in tree order, with group rows for their containers
+    buffer_sizes: tuple[tuple[str, int], ...] = ()
 
     @property
     def output_shape(self) -> Shape | None:

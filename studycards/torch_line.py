@@ -33,7 +33,7 @@ _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2,
 _COMPARE = {ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥"}
 
 
-_BREAKS = re.compile(r"(?<=\), )|(?= on \()|(?= → )|(?= \(\d[\d,]* parameters?)")
+_BREAKS = re.compile(r"(?<=\), )|(?= on \()|(?= → )|(?= \(\d[\d,]* parameters?)|(?= \([a-z_]+ \d)")
 
 
 def wrap_torch_line(line: str, width: int) -> list[str]:
@@ -62,6 +62,7 @@ class Trace(dict):
         super().__init__(env)
         self.layers = layers
         self.used: dict[str, None] = {}
+        self.read: dict[str, set[str]] = {}  # per layer, the measurements read (``params``, ``buffers``)
         self.computed: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]] = []
 
     def __getitem__(self, name: str) -> Any:
@@ -69,7 +70,19 @@ class Trace(dict):
             self.used[name] = None
         elif name in ("params", "shape", "flops") and len(self.layers) == 1:
             self.used.update(dict.fromkeys(self.layers))
+            self.read.setdefault(next(iter(self.layers)), set()).add(name)
         return super().__getitem__(name)
+
+    def measurement(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        """``function`` (``buffers``, ``params``), noting which layer it measured: its line then shows that."""
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            for layer, result in self.layers.items():
+                if args and args[0] is result:
+                    self.read.setdefault(layer, set()).add(name)
+            return function(*args, **kwargs)
+
+        return call
 
     def wrap(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -106,7 +119,7 @@ def truth_lines(
     if not used and not trace.computed:
         used = list(counts)
     label = len(used) > 1
-    lines = [_layer_line(name, counts[name], label) for name in used]
+    lines = [_layer_line(name, counts[name], label, trace.read.get(name, set())) for name in used]
     lines += [_computed_line(*entry) for entry in trace.computed]
     several_outputs = any(len(counts[name].outputs) > 1 for name in used)
     if len(lines) > 1 or several_outputs:
@@ -119,17 +132,37 @@ def truth_lines(
     return tuple(lines)
 
 
-def _layer_line(name: str, result: Any, label: bool) -> str:
+def _layer_line(name: str, result: Any, label: bool, read: set[str]) -> str:
+    """One layer's line. Its parameter count is shown unless the truth read only its buffers (then the
+    line shows those, which are what the question asks about)."""
     from studycards.layer_names import ARCHITECTURE_NAMES
 
     head = f"torch ({name}): " if label and result.spec not in ARCHITECTURE_NAMES else "torch: "
+    only_buffers = "buffers" in read and not read & {"params", "flops"}
     if result.input_shape is None:
-        return f"{head}{result.spec} has {parameters(result.params)}"
+        if only_buffers:
+            return f"{head}{result.spec} {_buffers(result)}"
+        extra = f" and {_buffers(result).removeprefix('keeps ')}" if "buffers" in read else ""
+        return f"{head}{result.spec} has {parameters(result.params)}{extra}"
     seen = render_value(result.input_shape)
     if result.error is not None:
         return f"{head}{result.spec} on {seen} fails: {result.error}"
-    flops = f", {number(result.flops)} FLOPs" if getattr(result, "flops", None) is not None else ""
-    return f"{head}{result.spec} on {seen} → {_outputs(result)} ({parameters(result.params)}{flops})"
+    facts = [] if only_buffers else [parameters(result.params)]
+    facts += [f"{number(result.flops)} FLOPs"] if getattr(result, "flops", None) is not None else []
+    facts += [_buffers(result).removeprefix("keeps ")] if "buffers" in read else []
+    return f"{head}{result.spec} on {seen} → {_outputs(result)} ({', '.join(facts)})"
+
+
+def _buffers(result: Any) -> str:
+    """``keeps 33 numbers in its buffers (running_mean 16, running_var 16, num_batches_tracked 1)``."""
+    total = result.buffers
+    if total == 0:
+        return "keeps no buffers"
+    text = f"keeps {number(total)} number{'' if total == 1 else 's'} in its buffers"
+    sizes = getattr(result, "buffer_sizes", ())
+    if len(sizes) > 1:
+        text += " (" + ", ".join(f"{name} {number(size)}" for name, size in sizes) + ")"
+    return text
 
 
 def _label(name: str, result: Any) -> str:

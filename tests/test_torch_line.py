@@ -193,3 +193,38 @@ def test_every_computation_a_deck_can_call_is_described_in_words(home):
         text = torch_line(question) or ""
         seen.update(name for name in COMPUTE_FUNCTIONS if f"{name}(" in text)
     assert not seen, seen
+
+
+def test_a_buffers_question_shows_the_buffers_torch_counted(home):
+    """The BatchNorm-buffers card asks for 2C + 1 buffer numbers: its line shows those, split by buffer,
+    not the 2C parameters the card is not about."""
+    deck = next(d for d in load_decks(home) if d.id == "normalization")
+    card = next(c for c in deck.cards if c.id == "batchnorm-buffers")
+    question = next(q for q in (generate(card, s) for s in range(40)) if q.values["c"] == 2048)
+    assert torch_line(question) == (
+        "torch: BatchNorm2d(2048) keeps 4,097 numbers in its buffers"
+        " (running_mean 2,048, running_var 2,048, num_batches_tracked 1)"
+    )
+    from studycards.torch_line import wrap_torch_line
+
+    assert wrap_torch_line(torch_line(question), 76) == [
+        "torch: BatchNorm2d(2048) keeps 4,097 numbers in its buffers",
+        "  (running_mean 2,048, running_var 2,048, num_batches_tracked 1)",
+    ]
+
+
+def test_a_truth_that_reads_parameters_and_buffers_shows_both(tmp_path: Path):
+    text = DECK.replace('read = "params(first) + params(second)"', 'read = "params(first) + buffers(second)"')
+    text = text.replace('second = "Linear(b, 1)"', 'second = "BatchNorm1d(b)"').replace(
+        'answer = "a*b + b + b + 1"', 'answer = "a*b + b + 2*b + 1"'
+    )
+    path = tmp_path / "two.toml"
+    path.write_text(text, encoding="utf-8")
+    question = generate(load_deck(path).cards[0], 0)
+    a, b = question.values["a"], question.values["b"]
+    assert torch_line(question).splitlines() == [
+        f"torch (first): Linear({a}, {b}) has {a * b + b:,} parameters",
+        f"torch (second): BatchNorm1d({b}) keeps {2 * b + 1} numbers in its buffers"
+        f" (running_mean {b}, running_var {b}, num_batches_tracked 1)",
+        f"answer: {a * b + b:,} + {2 * b + 1} = {question.answer:,}",
+    ]
