@@ -38,6 +38,7 @@ TSV_COLUMNS = ("deck", "card", "seed", "question", "answer", "solution", "source
 STYLE_FILE = "anki_style.css"
 
 Progress = Callable[[int], None]
+BrokenQuestion = Callable[[str, int, str], None]  # told (deck/card, seed, error) of a question left out
 
 
 class ExportError(StudycardsError):
@@ -156,14 +157,15 @@ def collect_notes(
     instances: int = 1,
     seed: int = 0,
     progress: Progress | None = None,
-    on_broken_card: Callable[[str], None] | None = None,
+    on_broken_card: BrokenQuestion | None = None,
 ) -> list[ExportedNote]:
     """Every card of every deck for seeds ``seed .. seed + instances - 1``, seed-major within a deck.
 
     Seed-major order (all cards once, then all cards again) is the order Anki shows new cards in, so a
     learner meets every template before its second instance. ``progress(n)`` is told after each note.
     A question that cannot be generated is a ``DeckError``; given ``on_broken_card``, it is told the
-    error and the note is left out instead (``export all``: one stranger's deck must not stop the rest).
+    card (``deck/card``), the seed and the error, and the note is left out instead: one broken card (or
+    one stranger's deck) must not stop the rest.
     """
     if instances < 1:
         raise ExportError(f"--instances must be at least 1, not {instances}")
@@ -176,7 +178,7 @@ def collect_notes(
                 except DeckError as error:
                     if on_broken_card is None:
                         raise
-                    on_broken_card(str(error))
+                    on_broken_card(f"{deck.id}/{card.id}", seed + offset, str(error))
                 if progress is not None:
                     progress(1)
     return notes
@@ -360,15 +362,19 @@ def export_decks(
     type_answer: bool = False,
     tsv_path: Path | None = None,
     progress: Progress | None = None,
-    on_broken_card: Callable[[str], None] | None = None,
+    on_broken_card: BrokenQuestion | None = None,
 ) -> ExportSummary:
-    """Generate, build and write: the whole export behind ``studycards export``."""
+    """Generate, build and write: the whole export behind ``studycards export``. When every question was
+    left out (``on_broken_card`` was told why), nothing is written: an empty package helps no one."""
     if not decks:
         raise ExportError("there are no decks to export")
     for target in (path, tsv_path):
         if target is not None and not Path(target).parent.is_dir():
             raise ExportError(f"{target}: the folder {str(Path(target).parent)!r} does not exist")
     notes = collect_notes(decks, instances=instances, seed=seed, progress=progress, on_broken_card=on_broken_card)
+    if not notes and any(deck.cards for deck in decks):
+        names = ", ".join(deck.id for deck in decks)
+        raise ExportError(f"nothing to export: no question of {names} could be generated")
     package = build_package(decks, notes, type_answer=type_answer)
     write_package(package, path, timestamp=content_timestamp(decks, type_answer=type_answer))
     if tsv_path is not None:

@@ -398,17 +398,46 @@ def test_unknown_deck_is_one_line_and_leaves_an_existing_package_alone(run_cli, 
     assert package.read_bytes() == b"an earlier export"
 
 
-def test_a_deck_that_fails_midway_writes_nothing(run_cli, home, tmp_path):
+def _broken_deck(home: Path, *, every_card: bool = False) -> None:
+    """The mini deck as ``broken``: its conv card's constraints can never hold (and, with ``every_card``,
+    its markup card's choices hold no answer either)."""
     folder = home / "decks"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     broken = MINI_DECK.replace('id = "mini"', 'id = "broken"').replace(
         'constraints = ["k <= i + 2*p", "(i - k + 2*p) % s == 0"]', 'constraints = ["i > 100"]'
     )
+    if every_card:
+        broken = broken.replace('n = { range = [2, 9] }', 'n = { range = [2, 9] }\nm = { range = [1, 2] }')
+        broken = broken.replace('kind = "choice"', 'kind = "choice"\nconstraints = ["m > 5"]')
     (folder / "broken.toml").write_text(broken, encoding="utf-8")
+
+
+def test_a_card_that_cannot_be_generated_is_left_out_and_the_others_exported(run_cli, home, tmp_path):
+    _broken_deck(home)
+    package = tmp_path / "broken.apkg"
+    result = run_cli("export", "broken", "-o", str(package), "--tsv", "--instances", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Wrote 3 notes from 1 deck(s) (broken; seeds 0-2)")
+    path = home / "decks" / "broken.toml"
+    assert result.stderr == (
+        "studycards: left out 3 questions that cannot be generated (seeds 0-2):"
+        f" {path}: card 'conv-output-size': field 'constraints': no parameters met the constraints in 1000 tries\n"
+    )
+    with package.with_suffix(".tsv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    assert [(row[0], row[1]) for row in rows[1:]] == [("broken", "markup")] * 3
+
+
+def test_a_deck_none_of_whose_questions_can_be_generated_writes_nothing(run_cli, home, tmp_path):
+    _broken_deck(home, every_card=True)
     package = tmp_path / "broken.apkg"
     result = run_cli("export", "broken", "-o", str(package), "--tsv")
-    assert result.exit_code != 0
-    assert "no parameters met the constraints" in result.output and "Traceback" not in result.output
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3 and all(line.startswith("studycards: ") for line in lines)
+    assert "card 'conv-output-size': field 'constraints'" in lines[0]
+    assert "card 'markup': field 'constraints'" in lines[1]
+    assert lines[2] == "studycards: nothing to export: no question of broken could be generated"
     assert not package.exists() and not package.with_suffix(".tsv").exists()
     assert list(tmp_path.glob(".broken*")) == []  # no temporary file left behind
 

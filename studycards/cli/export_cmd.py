@@ -47,7 +47,8 @@ def export(
     """Export DECK (several, or all) to an Anki package that Anki imports as studycards::DECK.
 
     Re-importing an export of the same decks and seeds changes nothing; another seed adds notes; an
-    edited template updates its notes in place.
+    edited template updates its notes in place. A question that cannot be generated is left out, with
+    one line on stderr per card saying why.
     """
     from studycards.anki_export import export_decks, note_count
     from studycards.deck import load_decks
@@ -65,17 +66,21 @@ def export(
         decks = [loaded.find(deck_id) for deck_id in dict.fromkeys(deck_ids)]
     tsv_path = output.with_suffix(".tsv") if tsv else None
 
-    with _progress(note_count(decks, instances)) as progress:
-        summary = export_decks(
-            decks,
-            output,
-            instances=instances,
-            seed=seed,
-            type_answer=type_answer,
-            tsv_path=tsv_path,
-            progress=progress,
-            on_broken_card=_skipped_once() if ALL_DECKS in deck_ids else None,
-        )
+    left_out = _LeftOut()
+    try:
+        with _progress(note_count(decks, instances)) as progress:
+            summary = export_decks(
+                decks,
+                output,
+                instances=instances,
+                seed=seed,
+                type_answer=type_answer,
+                tsv_path=tsv_path,
+                progress=progress,
+                on_broken_card=left_out,
+            )
+    finally:  # after the progress bar, and before an error that every question was left out
+        left_out.report()
     seeds = f"seed {seed}" if instances == 1 else f"seeds {seed}-{seed + instances - 1}"
     click.echo(
         f"Wrote {summary.note_count} notes from {len(summary.deck_ids)} deck(s) "
@@ -85,16 +90,31 @@ def export(
         click.echo(f"Wrote {summary.tsv_path}")
 
 
-def _skipped_once() -> Callable[[str], None]:
-    """Says on stderr which questions ``export all`` left out, each error once (not once per seed)."""
-    said: set[str] = set()
+class _LeftOut:
+    """The questions an export left out because they cannot be generated: one line per card on stderr,
+    with how many and which seeds, and the card's first error (which names deck file, card and field)."""
 
-    def skipped(error: str) -> None:
-        if error not in said:
-            said.add(error)
-            click.echo(f"studycards: left out a question that cannot be generated: {error}", err=True)
+    def __init__(self) -> None:
+        self.cards: dict[str, tuple[str, list[int]]] = {}
 
-    return skipped
+    def __call__(self, ref: str, seed: int, error: str) -> None:
+        self.cards.setdefault(ref, (error, []))[1].append(seed)
+
+    def report(self) -> None:
+        for error, seeds in self.cards.values():
+            count = "1 question" if len(seeds) == 1 else f"{len(seeds)} questions"
+            click.echo(
+                f"studycards: left out {count} that cannot be generated ({_seeds(seeds)}): {error}", err=True
+            )
+
+
+def _seeds(seeds: list[int]) -> str:
+    """``seed 3``, ``seeds 0-4`` (a run), ``seeds 1, 3``."""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"seeds {seeds[0]}-{seeds[-1]}"
+    return "seeds " + ", ".join(str(seed) for seed in seeds)
 
 
 @contextmanager
