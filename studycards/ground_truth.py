@@ -286,14 +286,19 @@ def truth_of(question) -> TruthResult | None:
     """Check ``question`` against torch; None when its card has no torch truth (some choice cards).
 
     Bounded: a truth that would take more than a truth's memory or time fails with ``TruthTooCostly``
-    naming the field (``studycards.truth_budget``), like any other deck error.
+    naming the deck file, card and field (``studycards.truth_budget``), like any other deck error.
     """
     from studycards.truth_budget import truth_deadline
 
-    if question.card.truth is None:
+    card = question.card
+    if card.truth is None:
         return None
-    with truth_deadline():
-        return _truth_of(question)
+    try:
+        with truth_deadline():
+            return _truth_of(question)
+    except FormulaError as error:  # named like every deck error: file, card, then the field (``_field``)
+        where = str(card.path) if card.path is not None else f"deck {card.deck_id!r}"
+        raise type(error)(f"{where}: card {card.id!r}: {error}") from None
 
 
 @contextmanager

@@ -146,7 +146,7 @@ CORPUS: list[HostileDeck] = [
         "attention_scale of a 16384-wide layer (8 GB of weights)",
         "bigscale.toml",
         _truth_card("bigscale", '{ layer = "Linear(1, 1)", read = "attention_scale(16384, 1)" }'),
-        "hostile seed 0: field 'truth.read': attention_scale(16384, 1) would need 8 GB of memory",
+        "bigscale.toml: card 'hostile': field 'truth.read': attention_scale(16384, 1) would need 8 GB of memory",
         broken=False,
     ),
     HostileDeck(
@@ -164,7 +164,7 @@ CORPUS: list[HostileDeck] = [
         "softmax over 10^9 entries",
         "bigsoftmax.toml",
         _truth_card("bigsoftmax", '{ layer = "Linear(1, 1)", read = "softmax_sums((1000, 1000, 1000), 0)[0]" }'),
-        "hostile seed 0: field 'truth.read': softmax_sums needs a small shape tuple",
+        "bigsoftmax.toml: card 'hostile': field 'truth.read': softmax_sums needs a small shape tuple",
         broken=False,
     ),
     HostileDeck(
@@ -178,7 +178,8 @@ CORPUS: list[HostileDeck] = [
         "a layer 2^60 wide",
         "widelayer.toml",
         _truth_card("widelayer", '{ layer = "Linear(2**60, 2**60)", read = "params" }'),
-        "hostile seed 0: field 'truth.layer': Linear: 1152921504606846976 is too large for a layer size",
+        "widelayer.toml: card 'hostile': field 'truth.layer':"
+        " Linear: 1152921504606846976 is too large for a layer size",
         broken=False,
     ),
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from studycards.deck import load_deck
-from studycards.errors import DeckError
+from studycards.errors import DeckError, StudycardsError
 from studycards.question import generate
 
 GOOD_CARD = '''
@@ -116,3 +116,30 @@ def test_duplicate_card_ids(tmp_path):
     card = text[text.index("[[cards]]"):]
     path.write_text(text + card)
     assert "same id" in error_of(path)
+
+
+def _bad_truth_deck(folder: Path) -> Path:
+    """A deck whose truth reads an output its layer does not have."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_deck(folder, head='id = "bad"\ntitle = "T"\n')
+    path.write_text(path.read_text().replace('read = "shape[2]"', 'read = "shape(layer, 3)[0]"'))
+    return path
+
+
+def test_a_truth_error_names_the_deck_file_the_card_and_the_field(tmp_path):
+    from studycards.ground_truth import truth_of
+
+    path = _bad_truth_deck(tmp_path)
+    question = generate(load_deck(path).cards[0], seed=0)
+    with pytest.raises(StudycardsError) as caught:  # a FormulaError, or TruthTooCostly past a bound
+        truth_of(question)
+    assert str(caught.value) == f"{path}: card 'out': field 'truth.read': output 3 does not exist (1 outputs)"
+
+
+def test_show_truth_and_check_name_the_deck_file_of_a_truth_error(run_cli, home):
+    path = _bad_truth_deck(home / "decks")
+    error = f"{path}: card 'out': field 'truth.read': output 3 does not exist (1 outputs)"
+    shown = run_cli("show", "bad/out", "--truth")
+    assert shown.exit_code != 0 and shown.stderr == f"studycards: {error}\n"
+    checked = run_cli("check", "bad", "--seeds", "1")
+    assert checked.exit_code == 1 and f"FAIL bad/out seed 0: {error}\n" in checked.stderr

@@ -364,7 +364,10 @@ def test_a_truth_past_its_deadline_is_refused_in_one_line_and_not_remembered(tmp
     with pytest.raises(TruthTooCostly) as refused:
         truth_of(generate(deeper, 0))
     assert time.perf_counter() - started < 3  # one block past the deadline at most
-    assert str(refused.value) == "field 'truth.layer': proving it took more than 0.2 s, the most a truth may take"
+    assert str(refused.value) == (
+        f"{tmp_path / 'deepertruth.toml'}: card 'hostile': field 'truth.layer':"
+        " proving it took more than 0.2 s, the most a truth may take"
+    )
     monkeypatch.setattr(truth_budget, "MAX_TRUTH_SECONDS", 60.0)
     assert truth_of(generate(deeper, 0)).value == 804  # the refusal was not cached as torch's answer
 
@@ -438,7 +441,8 @@ def test_check_stops_trying_a_card_at_its_first_seed_out_of_time(tmp_path: Path,
     report = check_card(deeper, range(50))
     assert (report.seeds, report.failed) == (1, 1)
     assert report.failures == [
-        "deepertruth/hostile seed 0: field 'truth.layer': proving it took more than 0.2 s, the most a truth may take"
+        f"deepertruth/hostile seed 0: {tmp_path / 'deepertruth.toml'}: card 'hostile': field 'truth.layer':"
+        " proving it took more than 0.2 s, the most a truth may take"
     ]
 
 
