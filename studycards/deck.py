@@ -17,7 +17,7 @@ from typing import Any
 
 from studycards.deck_files import MAX_KEY_PARTS, NotADeckFile, deep_key, read_deck_bytes
 from studycards.errors import DeckError, FormulaError, RefError
-from studycards.file_memo import FileMemo, listing
+from studycards.file_memo import FileMemo, listing, names_in
 from studycards.formula import BASE_FUNCTIONS, Formula, Number, parse_formula, to_number, whole
 from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
 from studycards.text_blocks import fence_problem
@@ -31,6 +31,7 @@ KINDS = ("number", "expression", "shape", "choice")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_DECK_BYTES = 1_000_000
 MAX_CARDS = 1000
+MAX_USER_DECK_FILES = 1000  # read from <home>/decks, in name order; the rest are named in one line
 # Names a truth `read`/`holds` formula may call, besides the base functions.
 TRUTH_FUNCTIONS = frozenset({"params", "shape", "fails", "flops", "buffers"}) | COMPUTE_FUNCTIONS
 # Names bound in a truth formula when the truth has a single layer.
@@ -292,20 +293,37 @@ def _deck_from_table(data: dict[str, Any], path: Path) -> Deck:
 
 
 def deck_paths(home: Path | None = None) -> list[Path]:
-    """Deck files: the bundled ones, then the learner's own in ``<home>/decks``.
+    """Deck files: the bundled ones, then the learner's own in ``<home>/decks``, at most
+    ``MAX_USER_DECK_FILES`` of those (the first in name order; ``load_decks`` names the rest).
 
     Every ``*.toml`` entry is listed, whatever it is (a folder, a FIFO): reading it is what refuses it,
     so it shows up as a broken deck rather than vanishing.
     """
     from studycards.locations import bundled_decks_dir, user_decks_dir
 
-    folders = [bundled_decks_dir()]
-    if home is not None:
-        folders.append(user_decks_dir(home))
-    paths: list[Path] = []
-    for folder in folders:
-        paths.extend(listing(folder, "*.toml"))
-    return paths
+    paths = listing(bundled_decks_dir(), "*.toml")
+    return paths + (listing(user_decks_dir(home), "*.toml", MAX_USER_DECK_FILES) if home is not None else [])
+
+
+def _unread_deck_files(home: Path | None) -> BrokenDeck | None:
+    """The files past ``MAX_USER_DECK_FILES`` in ``<home>/decks``, set aside unread in one entry named
+    after the first of them: a stranger's folder of 100,000 files must not make every command crawl."""
+    from studycards.locations import user_decks_dir
+
+    if home is None:
+        return None
+    folder = user_decks_dir(home)
+    names = names_in(folder, "*.toml")
+    if len(names) <= MAX_USER_DECK_FILES:
+        return None
+    first, after = folder / names[MAX_USER_DECK_FILES], len(names) - MAX_USER_DECK_FILES - 1
+    others = f", nor the {after:,} deck file{'' if after == 1 else 's'} after it," if after else ""
+    return BrokenDeck(
+        first.stem,
+        first,
+        f"{first}: not read{others} because {folder} holds {len(names):,} deck files"
+        f" and only the first {MAX_USER_DECK_FILES:,} in name order are read",
+    )
 
 
 @dataclass(frozen=True)
@@ -390,6 +408,9 @@ def load_decks(home: Path | None = None, paths: Iterable[Path] | None = None) ->
             continue
         by_id[deck.id] = deck
         decks.append(deck)
+    unread = _unread_deck_files(home) if paths is None else None
+    if unread is not None:
+        broken.append(unread)
     return DeckLoad(tuple(decks), tuple(broken))
 
 

@@ -105,6 +105,26 @@ def test_a_user_deck_with_a_bundled_id_is_reported_and_the_bundled_one_kept(run_
     assert "cnn (mycnn.toml)" in listing.output and "My own CNN deck" not in listing.output
 
 
+def test_only_the_first_1000_deck_files_are_read_and_the_rest_named_in_one_line(run_cli, home: Path):
+    folder = home / "decks"
+    folder.mkdir(parents=True)
+    (folder / "early.toml").write_text(deck_text("early"))
+    for index in range(1000):
+        (folder / f"f{index:04d}.toml").write_text("x = \n")
+    (folder / "late.toml").write_text(deck_text("late"))  # past the cap: never read, though it is good
+    loaded = load_decks(home)
+    assert [deck.id for deck in loaded] == [*BUNDLED, "early"]
+    assert len(loaded.broken) == 1000  # 999 unreadable files, then one line for the two never read
+    unread = loaded.broken[-1]
+    assert (unread.id, unread.path) == ("f0999", folder / "f0999.toml")
+    assert unread.error == (
+        f"{folder / 'f0999.toml'}: not read, nor the 1 deck file after it, because {folder} holds"
+        " 1,002 deck files and only the first 1,000 in name order are read"
+    )
+    listing = run_cli("decks")
+    assert listing.exit_code == 0 and listing.output.count("\n  " + unread.error + "\n") == 1
+
+
 def test_a_deck_of_many_huge_ranges_loads_without_storing_their_values(tmp_path: Path):
     path = tmp_path / "ranges.toml"
     path.write_text(many_ranges())
