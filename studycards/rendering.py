@@ -19,11 +19,12 @@ from studycards.answer_nodes import BinOp, Call, Neg, Node, Num, Sym, Tup, Value
 
 
 def render_value(value: Any) -> str:
-    """How a value reads in a prompt or answer: ints plain, fractions as decimals where exact, tuples."""
+    """How a value reads in a prompt or answer: ints plain, fractions as decimals where exact, tuples as
+    Python and torch write them (a one-element one with its comma, ``(5,)``)."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, tuple):
-        return "(" + ", ".join(render_value(v) for v in value) + ")"
+        return "(" + ", ".join(render_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return str(value.numerator)
@@ -55,8 +56,6 @@ def display_value(value: Any) -> str:
         value = value.numerator
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= GROUP_FROM:
         return f"{value:,}"
-    if isinstance(value, tuple) and len(value) == 1:
-        return f"({render_value(value[0])},)"  # a one-dimensional shape, as torch prints it
     return render_value(value)
 
 
@@ -72,8 +71,8 @@ def render(node: Node) -> str:
         return node.text
     if isinstance(node, Sym):
         return node.shown or node.name
-    if isinstance(node, Tup):
-        return "(" + ", ".join(render(item) for item in node.items) + ")"
+    if isinstance(node, Tup):  # a one-dimensional shape keeps its comma, as torch prints it: (5,)
+        return "(" + ", ".join(render(item) for item in node.items) + ("," if len(node.items) == 1 else "") + ")"
     if isinstance(node, Call):
         return f"{node.name}(" + ", ".join(render(arg) for arg in node.args) + ")"
     if isinstance(node, Neg):
@@ -149,7 +148,7 @@ def render_exact(value: Value) -> str | None:
     """``render_value`` when it shows the value exactly (``3.5``, ``7/3``), else None (it is rounded)."""
     if isinstance(value, tuple):
         parts = [render_exact(item) for item in value]
-        return None if None in parts else "(" + ", ".join(parts) + ")"  # type: ignore[arg-type]
+        return None if None in parts else render_value(tuple(value))  # every part reads exactly
     text = render_value(value)
     try:
         return text if Fraction(text) == value else None

@@ -344,3 +344,12 @@ def test_preview_never_raises_on_any_text(text):
     line = preview(text, None)
     assert line.startswith(("reads as ", "cannot read: "))
     assert "\n" not in line
+
+
+def test_a_one_element_shape_is_written_as_torch_prints_it():
+    """``(5,)`` is a shape of one dimension: read as one and shown with its comma, never as ``(5)``."""
+    assert value("(5,)", kind="shape") == (5,)
+    assert value("(5,)") == (5,)
+    assert preview("(5,)", None) == "reads as the shape (5,)"
+    assert preview("[5]", None) == "reads as the shape (5,)"
+    assert preview("(2*4,)", None) == "reads as the shape (2·4,) = (8,)"

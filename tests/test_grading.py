@@ -519,3 +519,39 @@ def test_cli_parse(run_cli):
     answer = studycards.show("cnn/conv-params", seed=3).answer
     assert with_seed.output == f"reads as k·k·c·o + o = {answer}\n"
     assert run_cli("parse", "--", "-2^2").output == "reads as −2^2 = -4\n"
+
+
+ONE_DIM_DECK = """
+id = "one"
+title = "One-dimensional shapes"
+
+[[cards]]
+id = "vector"
+title = "A Linear layer on an unbatched vector"
+kind = "shape"
+prompt = "fc = nn.Linear({i}, {o}) on torch.randn({i}): what is the output's shape?"
+answer = "(o,)"
+solution = "An unbatched input of {i} values gives {o} values: {answer}."
+
+[cards.params]
+i = { range = [3, 9] }
+o = { range = [2, 9] }
+
+[cards.truth]
+layer = "Linear(i, o)"
+input = "(i,)"
+read = "shape"
+"""
+
+
+def test_a_one_element_shape_answer_accepts_its_comma_and_shows_it(run_cli, home):
+    (home / "decks").mkdir(parents=True)
+    (home / "decks" / "one.toml").write_text(ONE_DIM_DECK, encoding="utf-8")
+    question = studycards.show("one/vector", seed=0, home=home)
+    o, i = question.values["o"], question.values["i"]
+    right = run_cli("grade", "one/vector", "--seed", "0", "--answer", f"({o},)")
+    assert right.output == f"correct\nread as:  ({o},)\nexpected: ({o},)\n"
+    wrong = run_cli("grade", "one/vector", "--seed", "0", "--answer", f"({o + 1},)")
+    assert f"\nread as:  ({o + 1},)\nexpected: ({o},)\n" in wrong.output
+    shown = run_cli("show", "one/vector", "--seed", "0", "--truth")
+    assert f"torch: Linear({i}, {o}) on ({i},) → ({o},) (" in shown.output
