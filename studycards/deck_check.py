@@ -38,6 +38,7 @@ MAX_FAILURES_KEPT = 5
 
 def check_card(card: CardTemplate, seeds: Iterable[int]) -> CardReport:
     """Generate the card for each seed, compare its answer with what torch reads, and check its texts."""
+    from studycards.grading import equivalent_conflicts
     from studycards.ground_truth import truth_of
     from studycards.text_lint import template_problems, torch_line_problems
 
@@ -50,7 +51,7 @@ def check_card(card: CardTemplate, seeds: Iterable[int]) -> CardReport:
         try:
             question = generate(card, seed)
             truth = truth_of(question)
-            problems = [*in_templates, *_text_problems(question, seen_texts)]
+            problems = [*in_templates, *_text_problems(question, seen_texts), *equivalent_conflicts(question)]
             problems += torch_line_problems(truth.lines if truth is not None else ())
         except StudycardsError as error:
             _fail(report, f"{card.ref} seed {seed}: {error}")

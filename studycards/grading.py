@@ -30,7 +30,7 @@ from studycards.deck import CardTemplate, Equivalent, Mistake
 from studycards.errors import StudycardsError
 from studycards.hints import neutral_shape
 from studycards.question import Question, draw_values, generate
-from studycards.rendering import describe, render_exact, render_value, show_value
+from studycards.rendering import describe, display_value, render_exact, render_value, show_value
 
 VERDICTS = ("correct", "incorrect", "unreadable")
 SAMPLE_POINTS = 40  # points a formula answer is compared at, besides the question's own
@@ -177,6 +177,34 @@ def _equivalent(question: Question, got: Any, tolerance: Fraction, exact: bool =
         if _close(got, value, tolerance, exact):
             return _equivalent_note(question, equivalent)
     return None
+
+
+def equivalent_conflicts(question: Question) -> list[str]:
+    """Each equivalent answer that is also one of the card's listed mistakes for this question's numbers:
+    the deck calls it right and wrong, grading says right, and the mistake's feedback is never shown.
+    ``check`` fails on these, naming both (``field 'equivalents[0]': ...``)."""
+    answer = question.answer
+    tolerance = _tolerance(question.card, answer)
+    conflicts = []
+    for index, equivalent in enumerate(question.card.equivalents):
+        try:
+            value = equivalent.answer.evaluate(question.values)
+        except StudycardsError:
+            continue
+        for mistake in question.card.mistakes:
+            wrong = _mistake_value(question, mistake)
+            if wrong is None or _close(wrong, answer, tolerance) or not _close(value, wrong, tolerance):
+                continue
+            conflicts.append(
+                f"field 'equivalents[{index}]': the equivalent answer {equivalent.answer.text!r}"
+                f" ({display_value(value)} here) is also the listed mistake {mistake.id!r}"
+                f" ({_formula_text(mistake.answer)!r}): the deck calls one answer both right and wrong"
+            )
+    return conflicts
+
+
+def _formula_text(formula: Any) -> str:
+    return formula if isinstance(formula, str) else formula.text
 
 
 def _equivalent_note(question: Question, equivalent: Equivalent) -> str:

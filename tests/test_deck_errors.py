@@ -143,3 +143,47 @@ def test_show_truth_and_check_name_the_deck_file_of_a_truth_error(run_cli, home)
     assert shown.exit_code != 0 and shown.stderr == f"studycards: {error}\n"
     checked = run_cli("check", "bad", "--seeds", "1")
     assert checked.exit_code == 1 and f"FAIL bad/out seed 0: {error}\n" in checked.stderr
+
+
+CONTRADICTION = '''
+[[cards.equivalents]]
+answer = "i - k + 1 + (i - k + 1)"
+feedback = "Twice the answer is right too."
+
+[[cards.mistakes]]
+id = "forgot-one"
+answer = "i - k"
+feedback = "You forgot the + 1."
+
+[[cards.mistakes]]
+id = "doubled"
+answer = "2*(i - k + 1)"
+feedback = "That is twice the answer."
+'''
+
+
+def test_check_fails_on_an_equivalent_that_is_also_a_listed_mistake(run_cli, home):
+    """The deck calls one answer right and wrong: grading says right, and the mistake's feedback is dead."""
+    from studycards.deck_check import check_card
+
+    (home / "decks").mkdir(parents=True)
+    path = write_deck(home / "decks", extra=CONTRADICTION, head='id = "bad"\ntitle = "T"\n')
+    card = load_deck(path).cards[0]
+    question = generate(card, 0)
+    doubled = 2 * question.answer
+    report = check_card(card, range(3))
+    assert report.failed == 3
+    assert report.failures[0] == (
+        f"bad/out seed 0: field 'equivalents[0]': the equivalent answer 'i - k + 1 + (i - k + 1)' ({doubled} here)"
+        " is also the listed mistake 'doubled' ('2*(i - k + 1)'): the deck calls one answer both right and wrong"
+    )
+    checked = run_cli("check", "bad", "--seeds", "2")
+    assert checked.exit_code == 1 and report.failures[0] + "\n" in checked.stderr
+
+
+def test_an_equivalent_unlike_every_mistake_passes_check(tmp_path):
+    from studycards.deck_check import check_card
+
+    extra = CONTRADICTION.replace('answer = "2*(i - k + 1)"', 'answer = "3*(i - k + 1)"')
+    card = load_deck(write_deck(tmp_path, extra=extra)).cards[0]
+    assert check_card(card, range(3)).failures == []
