@@ -82,6 +82,23 @@ class Question:
             shown.append({"id": mistake.id, "answer": answer, "feedback": feedback})
         return shown
 
+    def equivalents_shown(self) -> list[dict[str, Any]]:
+        """Each other answer the card accepts as just as right, as graded here: its value (its formula on a
+        formula card; ``None`` where it has no value for these numbers) and the note grading shows with it."""
+        shown = []
+        values = {**self.values, "answer": self.answer}
+        for index, equivalent in enumerate(self.card.equivalents):
+            if self.kind == "expression":
+                answer: str | None = formula_text(equivalent.answer, self.card)
+            else:
+                try:
+                    answer = display_value(equivalent.answer.evaluate(self.values))
+                except FormulaError:
+                    answer = None
+            note = _fill_field(self.card, equivalent.feedback, values, f"equivalents[{index}].feedback")
+            shown.append({"answer": answer, "feedback": note})
+        return shown
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by ``studycards show --json`` and the exporters."""
         return {
@@ -98,6 +115,9 @@ class Question:
             "params": {name: json_value(value) for name, value in self.params.items()},
             "choices": list(self.card.choices),
             "mistakes": self.mistakes_shown(),
+            "equivalents": self.equivalents_shown(),
+            "aliases": dict(self.card.aliases),  # other spellings of the prompt's names the answer box reads
+            "slips": list(self.card.slips),  # the generic slips grading may name on this card
         }
 
 

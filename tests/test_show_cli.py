@@ -138,3 +138,28 @@ def test_show_leaves_out_a_mistake_that_is_right_for_the_question(run_cli):
     shown = show_json(run_cli, "cnn/conv-output-size", "--seed", str(seed))
     assert "ignored-stride" not in [m["id"] for m in shown["mistakes"]]
     assert all(m["answer"] != shown["answer"] for m in shown["mistakes"])
+
+
+def test_show_json_lists_what_else_the_answer_box_accepts(run_cli):
+    shown = show_json(run_cli, "mdn/softmax-mixture-dim", "--seed", "4")
+    r = shown["params"]["r"]
+    assert shown["equivalents"] == [
+        {
+            "answer": "-1",
+            "feedback": f"-1 counts from the end, so it names the same dim as {r - 1}: the components' dim,"
+            f" the last of {r}.",
+        }
+    ]
+    assert shown["slips"] == []  # the card turns the generic slips off
+    conv = show_json(run_cli, "cnn/conv-params")
+    assert conv["aliases"]["kernel_size"] == "k" and "forgot-bias" in conv["slips"] and conv["equivalents"] == []
+
+
+def test_show_json_truth_lines_are_the_lines_show_prints(run_cli):
+    shown = show_json(run_cli, "normalization", "--truth")
+    printed = run_cli("show", "normalization", "--truth").output.splitlines()
+    with_truth = [item for item in shown if item["truth_lines"]]
+    assert len(with_truth) > 5
+    for item in with_truth:
+        assert all(line in printed for line in item["truth_lines"])
+        assert item["truth"] == "; ".join(item["truth_lines"])

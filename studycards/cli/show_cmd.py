@@ -20,7 +20,12 @@ from studycards.text_blocks import plain_text
     show_default=True,
     help="Questions per card template, one per seed: S, S+1, ...",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: prompt, answer, solution, mistakes, params, seed.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: prompt, answer, solution, mistakes, equivalents, aliases, slips, params, seed.",
+)
 @click.option("--truth", is_flag=True, help="Also show what torch reads for this question.")
 @click.pass_context
 def show(ctx: click.Context, ref: str, seed: int, instances: int, as_json: bool, truth: bool) -> None:
@@ -40,6 +45,7 @@ def show(ctx: click.Context, ref: str, seed: int, instances: int, as_json: bool,
             item = question.to_dict()
             if truth:
                 item["truth"] = "; ".join(line) if line is not None else None
+                item["truth_lines"] = list(line) if line is not None else None  # one per line shown
             items.append(item)
         # One card, one seed: the question itself; anything more: a list of questions.
         echo_json(items[0] if "/" in ref and instances == 1 else items)
