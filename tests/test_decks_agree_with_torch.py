@@ -49,6 +49,11 @@ def test_decks_json_lists_every_deck_and_card(run_cli):
     assert [d["id"] for d in data] == [deck.id for deck in load_decks()]
     cnn = next(d for d in data if d["id"] == "cnn")
     assert len(cnn["cards"]) >= 12 and set(cnn["cards"][0]) >= {"id", "title"}
+    conv = next(c for c in cnn["cards"] if c["id"] == "conv-params")
+    assert conv["kind"] == "number" and conv["aliases"]["kernel_size"] == "k" and "forgot-bias" in conv["slips"]
+    mdn = next(d for d in data if d["id"] == "mdn")
+    dim = next(c for c in mdn["cards"] if c["id"] == "softmax-mixture-dim")
+    assert (dim["equivalents"], dim["slips"]) == (["-1"], [])
 
 
 def test_show_json_has_the_documented_keys(run_cli):

@@ -13,7 +13,8 @@ from studycards.cli.output import echo_broken, echo_json, echo_table
     "--json",
     "as_json",
     is_flag=True,
-    help='Print JSON: [{"id", "title", "cards": [{"id", "title"}]}]; a broken deck also has "path" and "error".',
+    help='Print JSON: [{"id", "title", "source", "cards": [{"id", "title", "kind", "aliases", "slips",'
+    ' "equivalents"}]}]; a broken deck also has "path" and "error".',
 )
 @click.pass_context
 def decks(ctx: click.Context, as_json: bool) -> None:
@@ -28,7 +29,17 @@ def decks(ctx: click.Context, as_json: bool) -> None:
                     "id": deck.id,
                     "title": deck.title,
                     "source": deck.source,
-                    "cards": [{"id": card.id, "title": card.title} for card in deck.cards],
+                    "cards": [
+                        {
+                            "id": card.id,
+                            "title": card.title,
+                            "kind": card.kind,
+                            "aliases": dict(card.aliases),
+                            "slips": list(card.slips),
+                            "equivalents": [equivalent.answer.text for equivalent in card.equivalents],
+                        }
+                        for card in deck.cards
+                    ],
                 }
                 for deck in loaded
             ]
