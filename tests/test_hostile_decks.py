@@ -263,10 +263,9 @@ def test_the_python_api_grades_bundled_cards_and_refuses_the_broken_deck(hostile
 
 
 def test_the_home_screen_lists_broken_decks_with_their_errors_and_quizzes_the_others(hostile_home: Path):
-    from textual.widgets import Static
-
     from studycards.tui.app import StudycardsApp
     from studycards.tui.home_screen import HomeScreen
+    from studycards.tui.laid_out_text import LaidOutText
     from studycards.tui.quiz_screen import QuizScreen
     from studycards.tui.widgets import DeckTable
 
@@ -283,7 +282,7 @@ def test_the_home_screen_lists_broken_decks_with_their_errors_and_quizzes_the_ot
             table = app.screen.query_one(DeckTable)
             labels = [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
             assert labels == LOADED + [broken.label for broken in loaded.broken]
-            text = str(app.screen.query_one("#home-broken", Static).render())
+            text = app.screen.query_one("#home-broken", LaidOutText).text
             assert "Broken deck files, set aside" in text and "badtoml.toml" in text
             await pilot.press(*["down"] * len(LOADED), "enter")  # the first broken row: a notice, no quiz
             assert isinstance(app.screen, HomeScreen)

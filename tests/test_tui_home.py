@@ -46,6 +46,34 @@ def rows(app: StudycardsApp) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
 
 
+def test_every_column_fits_80_columns_and_a_long_deck_id_is_cut_with_its_title_shown_whole(home: Path):
+    deck_id = "a-deck-id-written-by-someone-who-likes-long-names"
+    (home / "decks").mkdir(parents=True)
+    (home / "decks" / "long.toml").write_text(
+        f'id = "{deck_id}"\ntitle = "A title long enough to be cut in the table, shown whole below it"\n'
+        + '[[cards]]\nid = "x"\ntitle = "X"\nkind = "number"\nprompt = "Parameters of Linear(2, 3)?"\n'
+        + 'answer = "9"\nsolution = "2·3 + 3 = 9."\n[cards.truth]\nlayer = "Linear(2, 3)"\nread = "params"\n',
+        encoding="utf-8",
+    )
+    store = Store(home, now=lambda: NOW)
+    app = StudycardsApp(home, load_decks(home), store, seeds=random.Random(5), clock=lambda: 0.0)
+
+    async def scenario(pilot: Pilot) -> None:
+        table = app.screen.query_one(DeckTable)
+        assert table.max_scroll_x == 0  # "done today" and every count are on screen, nothing to scroll to
+        row = next(r for r in rows(app) if r[0].startswith("a-deck-id"))
+        assert row[0].endswith("…") and len(row[0]) <= 16 and row[1].endswith("…")
+        await pilot.press(*["down"] * (table.row_count - 1))
+        await pilot.pause()
+        shown = str(app.screen.query_one("#home-deck").render())
+        assert shown == f"{deck_id}: A title long enough to be cut in the table, shown whole below it"
+
+    try:
+        drive(app, scenario)
+    finally:
+        store.close()
+
+
 def test_the_table_lists_every_deck_with_learning_due_new_and_done_today(app):
     async def scenario(pilot: Pilot) -> None:
         assert isinstance(app.screen, HomeScreen)

@@ -15,9 +15,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from studycards.tui.laid_out_text import LaidOutText
 from studycards.tui.widgets import DeckTable
 
-TITLE_WIDTH = 32  # the deck, its title and four counts fit 80 columns
+# The deck, its title and four counts fit 80 columns (each column also takes a cell of padding either side,
+# and the table a margin): a longer deck id or title is cut with "…" rather than pushing counts off screen.
+DECK_WIDTH = 16
+TITLE_WIDTH = 23
 BROKEN_KEY = "\x00broken:"  # row keys of broken decks: no deck id can start with it
 
 
@@ -34,13 +38,14 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("studycards", id="home-title")
         yield DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield Static(id="home-deck", markup=False)  # the highlighted deck's whole title, cut in the table
         yield Static(id="home-totals")
-        yield Static(id="home-broken", markup=False)
+        yield LaidOutText(id="home-broken")  # each error wraps under its own bullet
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DeckTable)
-        table.add_column("deck", key="deck")
+        table.add_column("deck", key="deck", width=DECK_WIDTH)
         table.add_column("title", key="title", width=TITLE_WIDTH)
         table.add_column("learning", key="learning")
         table.add_column("due", key="due")
@@ -65,7 +70,7 @@ class HomeScreen(Screen[None]):
         titles = {deck.id: deck.title for deck in app.decks}
         for today in summary:
             table.add_row(
-                today.deck,
+                _shorten(today.deck, DECK_WIDTH),
                 _shorten(titles[today.deck], TITLE_WIDTH),
                 _right(today.learning),
                 _right(today.due),
@@ -74,10 +79,11 @@ class HomeScreen(Screen[None]):
                 key=today.deck,
             )
         for index, broken in enumerate(app.broken):
-            table.add_row(broken.label, "broken: see below", "", "", "", "", key=f"{BROKEN_KEY}{index}")
+            label = _shorten(broken.label, DECK_WIDTH)
+            table.add_row(label, "broken: see below", "", "", "", "", key=f"{BROKEN_KEY}{index}")
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
-        self.query_one("#home-broken", Static).update(_broken_text(app.broken))
+        self.query_one("#home-broken", LaidOutText).update(_broken_text(app.broken))
         learning = sum(today.learning for today in summary)
         due = sum(today.due for today in summary)
         new = sum(today.new for today in summary)
@@ -91,6 +97,13 @@ class HomeScreen(Screen[None]):
                 f"Today ({app.store.today().isoformat()}): {failed}{due} due and {new} new across "
                 f"{len(summary)} deck{'s' if len(summary) != 1 else ''}; {done} reviewed so far."
             )
+
+    def on_data_table_row_highlighted(self, event: DeckTable.RowHighlighted) -> None:
+        key = str(event.row_key.value)
+        titles = {deck.id: f"{deck.id}: {deck.title}" for deck in self.app.decks}
+        broken = self.app.broken[int(key.removeprefix(BROKEN_KEY))] if key.startswith(BROKEN_KEY) else None
+        shown = f"{broken.label}: broken, set aside (Enter: why)" if broken is not None else titles.get(key, "")
+        self.query_one("#home-deck", Static).update(shown)
 
     def on_data_table_row_selected(self, event: DeckTable.RowSelected) -> None:
         key = str(event.row_key.value)
