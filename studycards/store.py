@@ -6,9 +6,10 @@ review or undo, taking the write lock up front, so a second terminal waits for i
 lock upgrade). The work is done by one module per job, whose docstrings hold the contracts:
 
 - ``store_schema``: the schema (the append-only log's triggers, the statistics' tallies), opening and
-  checking a file (WAL, busy timeout, never writing to a file that is not ours), upgrading schema 1;
+  checking a file (WAL, busy timeout, never writing to a file that is not ours), upgrading schemas 1, 2;
 - ``review_log``: appending reviews and undos to the log, and replaying it into schedules;
 - ``store_queries``: what is due on a study day (due, new and learning cards, the per-deck summary);
+- ``store_coverage``: each deck's count of scheduled cards, kept in the file for the summary;
 - ``store_statistics``: the log read for ``studycards stats``;
 - ``store_doctor``: the schedules, learning cards and tallies recomputed from the log, and the rebuild.
 
@@ -30,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from studycards import review_log, store_doctor, store_queries, store_statistics
+from studycards import review_log, store_coverage, store_doctor, store_queries, store_statistics
 from studycards.config import Config, load_config
 from studycards.review_log import (
     ANSWER_KINDS,
@@ -181,6 +182,10 @@ class Store:
 
         ``reviewed_today`` counts today's effective scheduled reviews (new and review; not re-drills,
         practice, or undone reviews); ``learning`` counts the deck's ``learning_cards``.
+
+        A read that may write: the decks it had to count are kept in the file for the next process
+        (``store_coverage``), best effort, inside the same transaction; a locked or read-only file is
+        only read.
         """
         day = today or self.today()
         with self._reading() as db:
@@ -356,9 +361,16 @@ class Store:
         with self._reading() as db:
             return store_doctor.tally_differences(db)
 
+    def coverage_differences(self, catalogue: Mapping[str, Sequence[str]]) -> tuple[list[str], int]:
+        """Where the kept deck coverage (each deck's count of scheduled cards, for ``due_summary``) differs
+        from a recount, for the decks of ``catalogue`` whose list it was kept for; and how many rows were
+        checked. Empty when they agree, as the triggers keep them."""
+        with self._reading() as db:
+            return store_coverage.differences(db, catalogue)
+
     def rebuild_cards(self) -> int:
-        """Replace the cards table with the schedule replayed from the log, and refill the statistics'
-        tallies from it; returns the number of cards."""
+        """Replace the cards table with the schedule replayed from the log, refill the statistics' tallies
+        from it and drop the kept deck coverage; returns the number of cards."""
         with self._writing() as db:
             self._catalogue_memo.forget()  # the cards change with no log row to say so
             return store_doctor.rebuild_cards(db)

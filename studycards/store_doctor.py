@@ -1,5 +1,6 @@
 """``studycards doctor``'s checks of the store: the schedules, learning cards and tallies recomputed from
-the log and compared with what is stored, SQLite's integrity check, and the rebuild that makes them agree.
+the log and compared with what is stored, SQLite's integrity check, and the rebuild that makes them agree
+(the kept deck coverage is recounted by ``store_coverage``, and dropped by the rebuild).
 
 The recomputations share neither query nor index with the fast reads they check (``store_queries``,
 ``store_statistics``): they replay the whole log. Every function here works inside a transaction its
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from studycards import sm2
+from studycards import sm2, store_coverage
 from studycards.review_log import replay, scheduled_card, state_values
 from studycards.store_queries import LearningCard
 from studycards.store_schema import CARD_DAY_TALLY_FROM_LOG, DAY_TALLY_FROM_LOG, OUTCOME_TALLY_FROM_LOG, fill_tallies
@@ -75,9 +76,10 @@ def tally_differences(db: sqlite3.Connection) -> list[str]:
 
 
 def rebuild_cards(db: sqlite3.Connection) -> int:
-    """Replace the cards table with the schedule replayed from the log, and refill the statistics'
-    tallies from it; returns the number of cards."""
+    """Replace the cards table with the schedule replayed from the log, refill the statistics' tallies from
+    it, and drop the kept deck coverage (``due_summary`` counts it again); returns the number of cards."""
     fill_tallies(db)
+    store_coverage.forget(db)
     replayed = replay(db)
     db.execute("DELETE FROM cards")
     db.executemany(

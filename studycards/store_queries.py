@@ -12,7 +12,8 @@ recomputes the same set by replaying the whole log, for ``studycards doctor``.
 A ``catalogue`` (``{deck id: [card ids in deck order]}``) says which cards the decks still hold: a card
 whose template was renamed or removed keeps its rows and state but is not scheduled while it is missing.
 How many of a deck's cards are new is counted exactly, id by id, and kept between calls by a
-``CatalogueMemo`` (its docstring says when a count is counted again).
+``CatalogueMemo`` (its docstring says when a count is counted again), and between processes in the store
+file (``store_coverage``).
 Every function here reads inside a transaction its caller holds.
 """
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from studycards import sm2
+from studycards import sm2, store_coverage
 from studycards.review_log import ScheduledCard, scheduled_card
 
 
@@ -179,8 +180,12 @@ class CatalogueMemo:
     first review, or the undo of one); ``doctor`` proves the cards table against the log. So a deck's count is
     kept while its list equals the one it was counted from and the log holds no row of the deck after the
     last row seen. A commit by another connection (``PRAGMA data_version``: another terminal's
-    reviews, a rebuild, a hand edit) drops them all; so does ``forget()``, for a rebuild on this one. The
-    first call on a connection still counts every deck: about 30 ms over 100,000 cards.
+    reviews, a rebuild, a hand edit) drops them all; so does ``forget()``, for a rebuild on this one.
+
+    A deck the memo does not know (every deck, on a connection's first call, which is all ``studycards
+    due`` makes) takes its count from the store file's ``deck_coverage`` when a row there was counted from
+    the same list (``store_coverage`` says why such a row is right); the decks counted afresh are written
+    back there, best effort, for the next process.
     """
 
     def __init__(self) -> None:
@@ -197,16 +202,15 @@ class CatalogueMemo:
         """Each deck of ``catalogue``, in its order, with its coverage, counted again only where it may have
         changed. Reads inside the caller's transaction, so the counts and the log rows seen agree."""
         self._follow_log(db)
-        decks = {}
+        unknown = {}
         for deck_id, card_ids in catalogue.items():
             listed = tuple(card_ids)
             known = self._decks.get(deck_id)
             if known is None or known.listed != listed:
-                distinct = frozenset(listed)
-                known = DeckCoverage(listed, distinct, len(distinct.intersection(_stored_card_ids(db, deck_id))))
-                self._decks[deck_id] = known
-            decks[deck_id] = known
-        return decks
+                unknown[deck_id] = listed
+        if unknown:
+            self._decks.update(_coverage_from_store(db, unknown))
+        return {deck_id: self._decks[deck_id] for deck_id in catalogue}
 
     def _follow_log(self, db: sqlite3.Connection) -> None:
         """Drop the coverage of decks the log has gained rows for since the last call (of all decks after
@@ -219,6 +223,27 @@ class CatalogueMemo:
             for (deck_id,) in db.execute("SELECT DISTINCT deck_id FROM review_log WHERE id > ?", (self._log_end,)):
                 self._decks.pop(deck_id, None)
         self._data_version, self._log_end = data_version, log_end
+
+
+def _coverage_from_store(db: sqlite3.Connection, lists: Mapping[str, tuple[str, ...]]) -> dict[str, DeckCoverage]:
+    """Each deck's coverage of its list: kept in ``deck_coverage`` for the same list, else counted id by id
+    against the cards table and kept there (best effort) for the next process."""
+    kept = store_coverage.kept(db)
+    coverage = {}
+    counted = []
+    for deck_id, listed in lists.items():
+        distinct = frozenset(listed)
+        digest = store_coverage.listed_digest(listed)
+        row = kept.get(deck_id)
+        if digest is not None and row is not None and (row.listed_digest, row.listed_count) == (digest, len(listed)):
+            scheduled = row.scheduled
+        else:
+            scheduled = len(distinct.intersection(_stored_card_ids(db, deck_id)))
+            if digest is not None:
+                counted.append(store_coverage.KeptCoverage(deck_id, digest, len(listed), scheduled))
+        coverage[deck_id] = DeckCoverage(listed, distinct, scheduled)
+    store_coverage.keep(db, counted)
+    return coverage
 
 
 def _learning(db: sqlite3.Connection, day: date) -> list[LearningCard]:

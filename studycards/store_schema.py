@@ -11,7 +11,8 @@ each other instead of failing with "database is locked" (``Store`` takes one ``B
 transaction per review). A new database is built under a temporary name and linked into place, so the
 real path never holds a half-made file. An existing file is checked before anything is written to it: an
 empty, damaged or foreign file, or a schema newer than this code, raises ``StoreError`` naming the file,
-and the file is left byte-identical. A schema-1 file is upgraded in place, in one transaction.
+and the file is left byte-identical. A file of an older schema (1 or 2) is upgraded in place, in one
+transaction.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from studycards.errors import StoreError
 from studycards.review_log import KINDS, VERDICTS
 
 DB_FILE = "studycards.db"
-SCHEMA_VERSION = 2  # 2 added the tallies; a version-1 file is upgraded in place when opened
+SCHEMA_VERSION = 3  # 2 added the tallies, 3 the kept deck coverage; older files are upgraded in place when opened
 APPLICATION_ID = 0x53435244  # "SCRD" in the SQLite header: tells our files from other SQLite files
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -137,6 +138,32 @@ BEGIN
         );
 END""",
 )
+# Each deck's count of scheduled cards, kept for ``due_summary`` (``store_coverage`` says how it is read and
+# written): the first ``studycards due`` of a process would otherwise check every card id of every deck
+# against the cards table. A row holds the count for one list of the deck's card ids (its digest and
+# length), and is trusted only while the list is the same. Whatever adds, deletes or re-keys a row of
+# ``cards`` (a first review, the undo of one, a rebuild, a hand edit) deletes its deck's row in the same
+# transaction, so a row that is there counts the cards table as it is. ``doctor`` recounts the rows.
+COVERAGE_STATEMENTS = (
+    """CREATE TABLE deck_coverage (
+    deck_id TEXT PRIMARY KEY,
+    listed_digest TEXT NOT NULL,  -- sha256 of the list's card ids joined by U+001F, in their order
+    listed_count INTEGER NOT NULL,  -- ids in the list, repeats included
+    scheduled INTEGER NOT NULL  -- distinct ids of the list with a row in cards
+) WITHOUT ROWID""",
+    """CREATE TRIGGER cards_insert_uncovers AFTER INSERT ON cards
+BEGIN
+    DELETE FROM deck_coverage WHERE deck_id = NEW.deck_id;
+END""",
+    """CREATE TRIGGER cards_delete_uncovers AFTER DELETE ON cards
+BEGIN
+    DELETE FROM deck_coverage WHERE deck_id = OLD.deck_id;
+END""",
+    """CREATE TRIGGER cards_rekey_uncovers AFTER UPDATE OF deck_id, card_id ON cards
+BEGIN
+    DELETE FROM deck_coverage WHERE deck_id IN (OLD.deck_id, NEW.deck_id);
+END""",
+)
 # From schema 1: the day index widened to cover a day's rows, the outcome index (now tallied) dropped, and
 # the tallies added (then filled from the log by ``_upgrade``).
 UPGRADE_FROM_1 = (
@@ -145,6 +172,8 @@ UPGRADE_FROM_1 = (
     "CREATE INDEX review_log_day ON review_log (study_day, deck_id, card_id, quality, kind)",
     *TALLY_STATEMENTS,
 )
+# From schema 2: the kept deck coverage, empty (``due_summary`` fills it as it counts).
+UPGRADE_FROM_2 = COVERAGE_STATEMENTS
 # The tallies as the effective log implies them: how they are filled on an upgrade or a rebuild, and what
 # ``doctor`` compares them with.
 DAY_TALLY_FROM_LOG = "SELECT study_day, deck_id, COUNT(*) FROM effective_reviews GROUP BY study_day, deck_id"
@@ -207,7 +236,7 @@ def _create_database(path: Path) -> None:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(
                     f"PRAGMA application_id = {APPLICATION_ID}; BEGIN; {SCHEMA}"
-                    + "".join(f"{statement};\n" for statement in TALLY_STATEMENTS)
+                    + "".join(f"{statement};\n" for statement in (*TALLY_STATEMENTS, *COVERAGE_STATEMENTS))
                     + " INSERT INTO meta VALUES ('application', 'studycards');"
                     f" INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');"
                     f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
@@ -270,15 +299,19 @@ def _check_ours(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
-    """Bring a version-1 file (no tallies) up to this schema in one transaction: reshape two indexes and
-    add the tallies, filled from its log. Nothing of the log or the schedules changes; a failure leaves
-    the file as it was."""
+    """Bring a file of an older schema up to this one in one transaction, a step per version: from 1,
+    reshape two indexes and add the tallies, filled from its log; from 2, add the (empty) deck coverage.
+    Nothing of the log or the schedules changes; a failure leaves the file as it was."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # another process may have just upgraded it
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have just upgraded it
+        if version == 1:
             for statement in UPGRADE_FROM_1:
                 db.execute(statement)
             fill_tallies(db)
+        if version in (1, 2):
+            for statement in UPGRADE_FROM_2:
+                db.execute(statement)
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import json
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -147,13 +148,16 @@ def test_a_deck_of_many_huge_ranges_loads_without_storing_their_values(tmp_path:
 
 @pytest.fixture(scope="module")
 def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home with every hostile deck, and a review history that includes a deck now broken."""
+    """A home with every hostile deck, a review history that includes a deck now broken, and the new-card
+    counts an earlier ``studycards due`` kept in the store (the only thing a read command writes, checked by
+    ``test_the_first_due_beside_the_corpus_writes_only_the_kept_counts``)."""
     home = tmp_path_factory.mktemp("hostile") / "home"
     home.mkdir()
     with Store(home, now=lambda: datetime(2026, 1, 5, 12)) as store:
         store.record_review("cnn", "conv-output-size", 4, kind="new", seed=1, answer="5", verdict="correct")
         store.record_review("badtoml", "sum", 3, kind="new", seed=2, answer="4", verdict="correct")
     materialise(home / "decks", IN_HOSTILE_HOME)
+    assert _run(home, "due").returncode == 0
     return home
 
 
@@ -215,6 +219,25 @@ def test_each_command_works_beside_the_whole_corpus(hostile_home: Path, args: tu
     if args[:2] == ("check", "cnn"):
         assert "FAIL" not in result.stderr and "cnn/conv-output-size" in result.stdout
         assert result.stderr.splitlines() == [line for line in result.stderr.splitlines() if "mycnn.toml" in line]
+
+
+def test_the_first_due_beside_the_corpus_writes_only_the_kept_counts(hostile_home: Path, tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(hostile_home / "studycards.db", home / "studycards.db")  # never copytree: zero.toml is endless
+    materialise(home / "decks", IN_HOSTILE_HOME)
+    db = sqlite3.connect(home / "studycards.db", isolation_level=None)
+    kept = db.execute("SELECT * FROM deck_coverage ORDER BY deck_id").fetchall()
+    assert [deck for deck, *_ in kept] == sorted(LOADED)  # one row per loaded deck, none for a broken one
+    db.execute("DELETE FROM deck_coverage")
+    tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    before = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in tables}
+    db.close()
+    result = _run(home, "due", "--json")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(f"file:{home / 'studycards.db'}?mode=ro", uri=True) as db:
+        after = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in tables}
+    assert after == {**before, "deck_coverage": kept}
 
 
 def test_check_of_a_bundled_deck_passes_beside_the_other_broken_decks(tmp_path: Path):

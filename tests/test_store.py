@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from studycards.config import Config
 from studycards.sm2 import Sm2State
-from studycards.store import Store, UndoError, catalogue
+from studycards.store import SCHEMA_VERSION, Store, UndoError, catalogue
 
 DAY1 = date(2024, 3, 1)
 
@@ -366,8 +366,9 @@ def test_stats_queries_count_effective_reviews_per_day_and_mistakes(store: Store
 # --- the statistics' tallies ------------------------------------------------------------------------------
 
 
-def version_1_database(home: Path, clock: Clock) -> Path:
-    """A store as version 1 wrote it: the same log and schedules, no tallies (dropped here)."""
+def version_2_database(home: Path, clock: Clock) -> Path:
+    """A store as version 2 wrote it: the same log, schedules and tallies, no kept deck coverage (dropped
+    here)."""
     with Store(home, config=Config(), now=clock) as store:
         store.record_review("cnn", "a", 4, verdict="correct")
         clock.next_day(6)
@@ -375,7 +376,21 @@ def version_1_database(home: Path, clock: Clock) -> Path:
         store.record_review("cnn", "a", 4, kind="redrill", verdict="correct")
         store.record_review("lstm", "b", 5, verdict="correct")
         store.undo_last_review()
+        store.due_summary({"cnn": ["a", "c"]})  # a kept row, dropped with its table
     path = home / "studycards.db"
+    raw = sqlite3.connect(path, isolation_level=None)
+    for name in ("cards_insert_uncovers", "cards_delete_uncovers", "cards_rekey_uncovers"):
+        raw.execute(f"DROP TRIGGER {name}")
+    raw.execute("DROP TABLE deck_coverage")
+    raw.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    raw.execute("PRAGMA user_version = 2")
+    raw.close()
+    return path
+
+
+def version_1_database(home: Path, clock: Clock) -> Path:
+    """A store as version 1 wrote it: the same log and schedules, no tallies (dropped here)."""
+    path = version_2_database(home, clock)
     raw = sqlite3.connect(path, isolation_level=None)
     for name in ("review_log_tally", "review_log_untally"):
         raw.execute(f"DROP TRIGGER {name}")
@@ -412,10 +427,38 @@ def test_a_version_1_database_gains_tallies_from_its_log_and_keeps_every_review(
     raw = sqlite3.connect(path)
     assert raw.execute(schema).fetchall() == fresh.execute(schema).fetchall()  # just as a new file is made
     fresh.close()
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION  # all the way, through 2
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     assert raw.execute("SELECT * FROM review_log ORDER BY id").fetchall() == log_before
     assert raw.execute("SELECT * FROM cards ORDER BY deck_id, card_id").fetchall() == cards_before
+    raw.close()
+
+
+def test_a_version_2_database_gains_an_empty_deck_coverage_and_keeps_every_review(home: Path, clock: Clock):
+    path = version_2_database(home, clock)
+    raw = sqlite3.connect(path)
+    log_before = raw.execute("SELECT * FROM review_log ORDER BY id").fetchall()
+    cards_before = raw.execute("SELECT * FROM cards ORDER BY deck_id, card_id").fetchall()
+    tallies_before = raw.execute("SELECT * FROM day_tally ORDER BY 1, 2").fetchall()
+    raw.close()
+
+    with Store(home, config=Config(), now=clock) as store:
+        assert store.coverage_differences({"cnn": ["a", "c"]}) == ([], 0)  # nothing kept yet
+        assert [today.new for today in store.due_summary({"cnn": ["a", "c"]})] == [1]
+        assert store.coverage_differences({"cnn": ["a", "c"]}) == ([], 1)  # kept by the summary, and right
+
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    fresh_home = home.parent / "fresh"
+    Store(fresh_home).close()
+    fresh = sqlite3.connect(fresh_home / "studycards.db")
+    raw = sqlite3.connect(path)
+    assert raw.execute(schema).fetchall() == fresh.execute(schema).fetchall()  # just as a new file is made
+    fresh.close()
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    assert raw.execute("SELECT * FROM review_log ORDER BY id").fetchall() == log_before
+    assert raw.execute("SELECT * FROM cards ORDER BY deck_id, card_id").fetchall() == cards_before
+    assert raw.execute("SELECT * FROM day_tally ORDER BY 1, 2").fetchall() == tallies_before
     raw.close()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from studycards.config import Config
 from studycards.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,3 +109,63 @@ def test_two_processes_writing_at_once_lose_nothing_and_never_hit_a_locked_datab
         for reviews in by_card.values():
             for earlier, later in zip(reviews, reviews[1:]):
                 assert later.before == earlier.after
+
+
+# Introduces new cards as fast as it can (undoing every third), so the cards table keeps gaining and losing
+# rows; then prints how many it did.
+INTRODUCER = """
+import sys
+from studycards.store import Store
+
+home, count = sys.argv[1], int(sys.argv[2])
+with Store(home) as store:
+    for i in range(count):
+        store.record_review("cnn", f"card-{i}", 4)
+        if i % 3 == 2:
+            store.undo_last_review()
+print(count)
+"""
+
+# Runs studycards due's one call, on a freshly opened store, over and over until told to stop (and once
+# more): each call may keep its counts in the file while the introducer writes.
+SUMMARISER = """
+import sys
+from pathlib import Path
+from studycards.store import Store
+
+home, stop_file, cards = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+catalogue = {"cnn": [f"card-{i}" for i in range(cards)], "rnn": ["r"]}
+calls = 0
+while not stop_file.exists() or calls < 20:
+    with Store(home) as store:
+        store.due_summary(catalogue)
+    calls += 1
+with Store(home) as store:  # the introducer is done: this one call meets no writer, and keeps its counts
+    store.due_summary(catalogue)
+print(calls)
+"""
+
+
+def test_first_calls_beside_a_writing_terminal_keep_only_right_counts(home: Path, tmp_path: Path):
+    cards = 150
+    Store(home).close()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    stop = tmp_path / "stop"
+    summariser = subprocess.Popen(
+        [sys.executable, "-c", SUMMARISER, str(home), str(stop), str(cards)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    introducer = subprocess.run(
+        [sys.executable, "-c", INTRODUCER, str(home), str(cards)], capture_output=True, text=True, env=env, timeout=60
+    )
+    stop.touch()
+    calls, errors = summariser.communicate(timeout=60)
+    assert introducer.returncode == 0, introducer.stderr
+    assert summariser.returncode == 0 and errors == "", errors
+    assert int(calls) >= 20
+    catalogue = {"cnn": [f"card-{i}" for i in range(cards)], "rnn": ["r"]}
+    with Store(home, config=Config(new_cards_per_day=1000)) as store:
+        assert store.coverage_differences(catalogue) == ([], 2)  # kept by the last calls, and right
+        assert len(store.cards()) == cards - cards // 3
+        summary = {today.deck: today.new for today in store.due_summary(catalogue)}
+    assert summary == {"cnn": cards // 3, "rnn": 1}
