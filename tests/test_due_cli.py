@@ -171,6 +171,36 @@ def test_doctor_finds_schedules_that_disagree_with_the_log_and_rebuild_fixes_the
     assert due_json(run_cli)["mine"]["due"] == 2
 
 
+def test_doctor_recounts_the_kept_new_card_counts_and_rebuild_drops_them(run_cli, home: Path, own_decks_only):
+    write_deck(home, "mine", ["a", "b", "c"])
+    review_days_ago(home, 1, "mine", ["a"])
+    assert due_json(run_cli)["mine"]["new"] == 2  # counted, and kept for the next process
+    healthy = run_cli("doctor")
+    assert healthy.exit_code == 0, healthy.output
+    assert "new-card counts: 1 kept for the decks as they are, all match a recount" in healthy.stdout
+    raw = sqlite3.connect(home / "studycards.db", isolation_level=None)
+    raw.execute("UPDATE deck_coverage SET scheduled = 0 WHERE deck_id = 'mine'")
+    raw.close()
+    assert due_json(run_cli)["mine"]["new"] == 3  # the damage is visible to the learner
+
+    checked = run_cli("doctor")
+    assert checked.exit_code == 1
+    assert "new-card counts: 1 of 1 kept differ from a recount (deck_coverage mine: 0 of 3 kept, 1 of 3 recounted)" in (
+        checked.stdout
+    )
+    assert "studycards doctor --rebuild" in checked.stdout
+
+    rebuilt = run_cli("doctor", "--rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "new-card counts: the kept ones dropped" in rebuilt.stdout
+    assert "new-card counts: 0 kept" in run_cli("doctor").stdout
+    assert due_json(run_cli)["mine"]["new"] == 2
+    assert "new-card counts: 1 kept for the decks as they are, all match a recount" in run_cli("doctor").stdout
+    write_deck(home, "mine", ["c", "b", "a"])  # a list the row was not kept for: not checked, not used
+    assert "new-card counts: 0 kept" in run_cli("doctor").stdout
+    assert due_json(run_cli)["mine"]["new"] == 2
+
+
 def test_doctor_mentions_cards_whose_template_is_gone(run_cli, home: Path, own_decks_only):
     write_deck(home, "mine", ["a"])
     review_days_ago(home, 1, "mine", ["a"])

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from studycards.cli.context import home_of
 from studycards.errors import StoreError
+
+if TYPE_CHECKING:
+    from studycards.store import Store
 
 
 @click.command()
@@ -15,15 +21,16 @@ from studycards.errors import StoreError
 @click.pass_context
 def doctor(ctx: click.Context, rebuild: bool) -> None:
     """Check the review database: SQLite integrity, that each card's schedule and the statistics' tallies
-    match the review log, and that today's learning cards (failed today, asked first) are the ones the
-    whole log gives.
+    match the review log, that the new-card counts kept for studycards due match a recount, and that
+    today's learning cards (failed today, asked first) are the ones the whole log gives.
 
-    Exits 1 if the schedules, the tallies or the learning cards disagree with the log (fix: --rebuild). A damaged
-    database is never changed: it is reported and left for you to restore.
+    Exits 1 if the schedules, the tallies, the kept counts or the learning cards disagree with the log (fix:
+    --rebuild). A damaged database is never changed: it is reported and left for you to restore.
     """
     from studycards.store import Store
 
     home = home_of(ctx)
+    decks = _catalogue(home)
     with Store(home) as store:
         click.echo(f"database: {store.path}")
         problems = store.integrity_problems()
@@ -35,11 +42,12 @@ def doctor(ctx: click.Context, rebuild: bool) -> None:
         click.echo("integrity: ok")
         counts = store.counts()
         click.echo(f"review log: {counts['log_rows']} rows ({counts['undos']} of them undos)")
-        click.echo(f"cards: {counts['cards']} scheduled{_orphans(home, store)}")
+        click.echo(f"cards: {counts['cards']} scheduled{_orphans(decks, store)}")
         if rebuild:
             rebuilt = store.rebuild_cards()
             click.echo(f"rebuilt: {rebuilt} card schedules and the statistics' tallies from the review log")
-            differing = tallies = []
+            click.echo("new-card counts: the kept ones dropped; `studycards due` counts them again")
+            differing = tallies = coverage = []
         else:
             differing = store.differences_from_log()
             if differing:
@@ -51,8 +59,9 @@ def doctor(ctx: click.Context, rebuild: bool) -> None:
                 click.echo(f"statistics tallies: {len(tallies)} differ from the review log ({_listed(tallies)})")
             else:
                 click.echo("statistics tallies: all match the review log")
+            coverage = _check_coverage(decks, store)
         learning_agrees = _check_learning(store)
-        if differing or tallies or not learning_agrees:
+        if differing or tallies or coverage or not learning_agrees:
             click.echo("run `studycards doctor --rebuild` to recompute them from the log")
             ctx.exit(1)
 
@@ -91,8 +100,11 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:5]) + (", ..." if len(items) > 5 else "")
 
 
-def _orphans(home, store) -> str:
-    """A note on cards whose template no longer exists: kept with their history, just not scheduled."""
+Decks = tuple[dict[str, list[str]], set[str]] | None  # the catalogue and the broken decks' ids, if loaded
+
+
+def _catalogue(home: Path) -> Decks:
+    """The decks' catalogue and the ids of broken decks, or None if the decks could not be loaded."""
     from studycards.deck import load_decks
     from studycards.errors import StudycardsError
     from studycards.store import catalogue
@@ -100,9 +112,30 @@ def _orphans(home, store) -> str:
     try:
         loaded = load_decks(home)
     except StudycardsError:
+        return None
+    return catalogue(loaded), {deck.id for deck in loaded.broken}
+
+
+def _check_coverage(decks: Decks, store: Store) -> list[str]:
+    """The new-card counts ``due`` keeps in the file, recounted for the decks as they are now; the rows
+    that differ."""
+    if decks is None:
+        click.echo("new-card counts: not checked (the decks could not be loaded)")
+        return []
+    differing, checked = store.coverage_differences(decks[0])
+    if differing:
+        click.echo(f"new-card counts: {len(differing)} of {checked} kept differ from a recount ({_listed(differing)})")
+    else:
+        click.echo(f"new-card counts: {checked} kept for the decks as they are, all match a recount")
+    return differing
+
+
+def _orphans(decks: Decks, store: Store) -> str:
+    """A note on cards whose template no longer exists: kept with their history, just not scheduled."""
+    if decks is None:
         return " (decks could not be loaded, so templates were not compared)"
-    known = {(deck_id, card_id) for deck_id, cards in catalogue(loaded).items() for card_id in cards}
-    broken = {deck.id for deck in loaded.broken}
+    listed, broken = decks
+    known = {(deck_id, card_id) for deck_id, cards in listed.items() for card_id in cards}
     missing = [card for card in store.cards() if (card.deck_id, card.card_id) not in known]
     set_aside = sum(1 for card in missing if card.deck_id in broken)
     note = ""
