@@ -188,7 +188,7 @@ class Store:
         only read.
         """
         day = today or self.today()
-        with self._reading() as db:
+        with self._reading(may_keep=True) as db:
             return store_queries.due_summary(db, catalogue, day, self.config.new_cards_per_day, self._catalogue_memo)
 
     # --- writing --------------------------------------------------------------------------------------
@@ -388,8 +388,10 @@ class Store:
     # --- transactions ---------------------------------------------------------------------------------
 
     @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: several queries see one consistent snapshot."""
+    def _reading(self, *, may_keep: bool = False) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several queries see one consistent snapshot. With ``may_keep``, the reads may
+        also have written what they derived (``store_coverage.keep``): if that commit fails, the writes are
+        rolled back instead of raising, since nothing the caller read depends on them."""
         with self._lock, as_store_errors(self.path):
             db = self._connection
             db.execute("BEGIN")
@@ -397,7 +399,10 @@ class Store:
                 yield db
             finally:
                 if db.in_transaction:
-                    db.execute("COMMIT")
+                    if may_keep:
+                        _commit_or_drop(db)
+                    else:
+                        db.execute("COMMIT")
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -413,3 +418,16 @@ class Store:
                     db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+
+def _commit_or_drop(db: sqlite3.Connection) -> None:
+    """Commit a read transaction that may have kept derived rows; if the commit fails (a full disk, an I/O
+    error), roll them back: they are only ever a shortcut, and the answer already read stands."""
+    try:
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        try:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite has already ended the transaction

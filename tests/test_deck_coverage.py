@@ -282,3 +282,33 @@ def test_every_first_call_agrees_with_a_recount_after_any_mix_of_changes(ops):
             assert first_call(home, decks) == unseen(home, decks)
         with Store(home, config=CONFIG, now=clock) as store:
             assert store.coverage_differences(decks)[0] == []
+
+
+class FailingCommits:
+    """A store connection whose COMMITs fail after a write, as on a full disk; everything else is passed on."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self.failed = 0
+
+    def execute(self, sql: str, *args):
+        if sql == "COMMIT" and self._db.total_changes:
+            self.failed += 1
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._db, name)
+
+
+def test_a_failed_commit_of_the_kept_counts_is_rolled_back_and_never_raises(home: Path):
+    decks = {"cnn": ["a", "b"]}
+    review(home, "cnn", "a")
+    with Store(home, config=CONFIG, now=clock) as store:
+        failing = FailingCommits(store._connection)
+        store._connection = failing  # type: ignore[assignment]
+        assert [today.new for today in store.due_summary(decks)] == [1]
+        assert failing.failed == 1 and not failing.in_transaction
+        assert [today.new for today in store.due_summary({"cnn": ["b"]})] == [1]  # the store still works
+        store._connection = failing._db
+    assert kept_rows(home) == {}
