@@ -2,10 +2,13 @@
 
 Builds a store in a temporary home (schema from ``Store``, rows bulk-loaded), then times each query the
 TUI and ``studycards due`` make, best of --repeat, beside a naive full-table scan that reads every row
-into Python and filters there. Targets: ``Store.due_cards()`` and ``Store.due_summary`` within 20 ms each.
-``due_summary`` is timed as the home screen calls it, again on one open store (which keeps each deck's
-count of new cards until the deck or its cards change); "first call" times it on a freshly opened store,
-as ``studycards due`` runs it once per process (no target).
+into Python and filters there. Targets: ``Store.due_cards()`` and ``Store.due_summary`` within 20 ms each,
+``due_summary`` both ways it is called: again on one open store, as the home screen calls it (the store
+keeps each deck's count of new cards in memory until the deck or its cards change), and on a freshly
+opened store ("first call", opening included), as ``studycards due`` runs it once per process (the counts
+come from the store file, where an earlier call kept them). Both must agree with the naive scan. A note
+under the table times a first call that finds nothing kept (the first ever, or after every deck changed),
+which counts every card id of every deck.
 
 Cards are spread over 50 decks of 2,000; due days run from 5 days overdue to 500 days ahead, so about
 1% are due, as for a learner with a large, mature collection. Each card has 10 logged reviews; about 1%
@@ -136,6 +139,17 @@ def first_summary(home: Path, noon: datetime, catalogue: dict[str, list[str]]) -
         return fresh.due_summary(catalogue)
 
 
+def nothing_kept_summary(home: Path, noon: datetime, catalogue: dict[str, list[str]]) -> tuple[float, list]:
+    """A first call that finds no count kept in the file, as after every deck changed: (ms, result). The
+    kept rows are deleted before the clock starts."""
+    with sqlite3.connect(home / "studycards.db", isolation_level=None) as raw:
+        raw.execute("DELETE FROM deck_coverage")
+    raw.close()
+    start = time.perf_counter()
+    result = first_summary(home, noon, catalogue)
+    return (time.perf_counter() - start) * 1000, result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
@@ -176,32 +190,44 @@ def main() -> None:
             ),
             ("due_summary, first call", lambda: first_summary(home, noon, catalogue), None),
         ]
+        summaries = ("due_summary (studycards due)", "due_summary, first call")
         header = f"{'query':<30} {'rows':>6} {'store':>16} {'naive scan':>18} {'naive/store':>12}"
         print(header)
         print("-" * len(header))
         targets: dict[str, bool] = {}
+        naive_summaries: tuple[float, float, list] | None = None  # timed once, compared with both calls
         for name, fast, naive in cases:
             best, median, result = best_ms(fast, args.repeat)
             rows = len(result) if isinstance(result, list) else 0
-            if name.startswith("due_cards() all") or name == "due_summary (studycards due)":
-                short = name.split(" ")[0]
-                targets[f"{short} {best:.1f} ms ≤ {TARGET_MS:.0f} ms"] = best <= TARGET_MS
-            if name == "due_summary, first call":
-                assert result == store.due_summary(catalogue), "a fresh store's due_summary disagrees"
-            if naive is None:
+            if name.startswith("due_cards() all"):
+                targets[f"due_cards() {best:.1f} ms ≤ {TARGET_MS:.0f} ms"] = best <= TARGET_MS
+            elif name in summaries:
+                call = "repeated call" if name == summaries[0] else "first call"
+                targets[f"due_summary {call} {best:.1f} ms ≤ {TARGET_MS:.0f} ms"] = best <= TARGET_MS
+            if name in summaries:
+                if naive_summaries is None:
+                    naive_summaries = best_ms(lambda: naive_summary(raw, catalogue), max(3, args.repeat // 3))
+                naive_best, naive_median, naive_result = naive_summaries
+                fast_rows = [(d.deck, d.due, d.new, d.reviewed_today, d.learning) for d in result]
+                assert fast_rows == naive_result, f"{name} disagrees with the naive scan"
+            elif naive is None:
                 print(f"{name:<30} {rows:>6} {best:>7.2f} ({median:>6.2f}) {'':>18} {'':>12}")
                 continue
-            naive_best, naive_median, naive_result = best_ms(naive, max(3, args.repeat // 3))
-            assert len(naive_result) == rows or name.startswith("due_summary") or "catalogue" in name
-            if name.startswith("due_summary"):
-                fast_rows = [(d.deck, d.due, d.new, d.reviewed_today, d.learning) for d in result]
-                assert fast_rows == naive_result, "due_summary disagrees with the naive scan"
+            else:
+                naive_best, naive_median, naive_result = best_ms(naive, max(3, args.repeat // 3))
+                assert len(naive_result) == rows or "catalogue" in name
             ratio = naive_best / best if best else float("inf")
             print(
                 f"{name:<30} {rows:>6} {best:>7.2f} ({median:>6.2f}) {naive_best:>8.2f} ({naive_median:>7.2f})"
                 f" {ratio:>11.1f}x"
             )
+        cold = [nothing_kept_summary(home, noon, catalogue) for _ in range(max(3, args.repeat // 3))]
+        assert all(result == store.due_summary(catalogue) for _, result in cold), "a first call disagrees"
         print()
+        print(
+            f"note: a first call that finds no count kept (the first ever, or after every deck changed):"
+            f" {min(ms for ms, _ in cold):.2f} ms, best of {len(cold)}; the next call finds them"
+        )
         print(targets_line(targets))
         store.close()
         raw.close()
