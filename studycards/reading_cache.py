@@ -49,27 +49,20 @@ class ReadingCache:
         """torch's verdict on ``question`` (None when its card has no torch truth)."""
         if question.card.truth is None:
             return None
-        key = _key("truth", lambda: _truth_source(question))
-        kept = self._get(key, TruthResult)
-        if kept is not None:
-            return kept
-        from studycards.ground_truth import truth_of
-
-        result = truth_of(question)
-        self._put(key, result)
-        return result
+        return self._kept_or_read(_key("truth", lambda: _truth_source(question)), TruthResult, _truth_of, question)
 
     def count(self, spec: str, input: str | None = None) -> Count:  # noqa: A002 - ground_truth.count's word
         """``ground_truth.count(spec, input)``: parameters, shapes and FLOPs of a spec or named network."""
-        key = _key("count", lambda: [spec, input])
-        kept = self._get(key, Count)
+        return self._kept_or_read(_key("count", lambda: [spec, input]), Count, _count, spec, input)
+
+    def _kept_or_read(self, key: str | None, kind: type, read: Any, *args: Any) -> Any:
+        """The reading kept under ``key``, else ``read(*args)`` (torch), kept for next time."""
+        kept = self._get(key, kind)
         if kept is not None:
             return kept
-        from studycards.ground_truth import count
-
-        result = count(spec, input)
-        self._put(key, result)
-        return result
+        reading = read(*args)
+        self._put(key, reading)
+        return reading
 
     # --- the file --------------------------------------------------------------------------------------
 
@@ -131,6 +124,18 @@ class ReadingCache:
             break
         self._unusable = True
         return None
+
+
+def _truth_of(question: Any) -> TruthResult | None:
+    from studycards.ground_truth import truth_of  # imported only when torch must be asked
+
+    return truth_of(question)
+
+
+def _count(spec: str, input: str | None) -> Count:  # noqa: A002
+    from studycards.ground_truth import count
+
+    return count(spec, input)
 
 
 def _key(kind: str, source: Any) -> str | None:
