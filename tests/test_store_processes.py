@@ -67,8 +67,11 @@ def test_kill_9_mid_write_loses_no_committed_review_and_the_database_opens_clean
             break
         committed.append(int(line))
     os.kill(writer.pid, signal.SIGKILL)
-    rest, _ = writer.communicate(timeout=10)
-    committed.extend(int(line) for line in rest.split())  # printed before the kill, not read yet
+    # Printed before the kill, not read yet. Read through writer.stdout, not communicate(): communicate reads
+    # the pipe's file descriptor and would miss lines readline() already holds in its buffer.
+    rest = writer.stdout.read()
+    writer.wait(timeout=10)
+    committed.extend(int(line) for line in rest.split())
     assert writer.returncode == -signal.SIGKILL
     assert len(committed) >= 150
 
