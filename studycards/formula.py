@@ -148,8 +148,7 @@ class Formula:
         functions: Mapping[str, Callable[..., Any]] | None = None,
     ) -> Any:
         """The formula's value with ``env`` bound; ``functions`` add to (or replace) the base ones."""
-        table = {**BASE_FUNCTIONS, **(functions or {})}
-        return _Evaluator(env, table).visit(self.tree)
+        return _compiled(self.tree)(env, functions or {})
 
 
 def parse_formula(
@@ -244,98 +243,161 @@ def _validate_node(
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
 
 
-class _Evaluator:
-    """Evaluates a validated tree with exact arithmetic and size bounds."""
+# A formula is evaluated many times (``check`` evaluates each placeholder, constraint and truth of a card
+# at hundreds of seeds), so its tree is turned once into nested closures, one per node, and each
+# evaluation runs those: the same steps, checks and messages as walking the tree, without finding each
+# node's rule again. The closures are kept on the tree itself, so they live exactly as long as it does.
+Compiled = Callable[[Mapping[str, Any], Mapping[str, Callable[..., Any]]], Any]
+_COMPILED = "_studycards_compiled"
 
-    def __init__(self, env: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> None:
-        self.env = env
-        self.functions = functions
 
-    def visit(self, node: ast.AST) -> Any:
-        method = getattr(self, f"visit_{type(node).__name__}", None)
-        if method is None:  # validated trees never get here
-            raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
-        return method(node)
+def _compiled(node: ast.AST) -> Compiled:
+    compiled = node.__dict__.get(_COMPILED)
+    if compiled is None:
+        compiled = _compile(node)
+        setattr(node, _COMPILED, compiled)
+    return compiled
 
-    def visit_Constant(self, node: ast.Constant) -> Any:
-        if isinstance(node.value, float):
-            return to_number(node.value)
-        return node.value
 
-    def visit_Name(self, node: ast.Name) -> Any:
-        if node.id in ("True", "False"):
-            return node.id == "True"
+def _compile(node: ast.AST) -> Compiled:
+    rule = _RULES.get(type(node))
+    if rule is None:  # validated trees never get here
+        message = f"{type(node).__name__} is not allowed in a formula"
+
+        def refuse(env, functions):
+            raise FormulaError(message)
+
+        return refuse
+    return rule(node)
+
+
+def _constant(node: ast.Constant) -> Compiled:
+    value = node.value
+    if isinstance(value, float):
+        return lambda env, functions: to_number(value)
+    return lambda env, functions: value
+
+
+def _name(node: ast.Name) -> Compiled:
+    name = node.id
+    if name in ("True", "False"):
+        truth = name == "True"
+        return lambda env, functions: truth
+
+    def look_up(env, functions):
         try:
-            return self.env[node.id]
+            return env[name]
         except KeyError:
-            raise FormulaError(f"unknown name {node.id!r}") from None
+            raise FormulaError(f"unknown name {name!r}") from None
 
-    def visit_Tuple(self, node: ast.Tuple) -> tuple:
-        return tuple(self.visit(element) for element in node.elts)
+    return look_up
 
-    visit_List = visit_Tuple
 
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
-        operand = self.visit(node.operand)
-        if isinstance(node.op, ast.Not):
-            return not operand
-        _require_number(operand, "unary sign")
-        return -operand if isinstance(node.op, ast.USub) else operand
+def _tuple(node: ast.Tuple | ast.List) -> Compiled:
+    elements = [_compiled(element) for element in node.elts]
+    return lambda env, functions: tuple(element(env, functions) for element in elements)
 
-    def visit_BinOp(self, node: ast.BinOp) -> Any:
-        left, right = self.visit(node.left), self.visit(node.right)
-        op = _BINOPS[type(node.op)]
-        _require_number(left, op)
-        _require_number(right, op)
-        if op == "+":
-            result = left + right
-        elif op == "-":
-            result = left - right
-        elif op == "*":
-            result = left * right
-        elif op in ("/", "//", "%"):
-            if right == 0:
-                raise FormulaError("division by zero")
-            if op == "/":
-                result = Fraction(left) / Fraction(right)
-            elif op == "//":
-                result = Fraction(left) // Fraction(right)
-            else:
-                result = Fraction(left) % Fraction(right)
-        else:
-            result = _power(left, right)
-        return _check_size(whole(result))
 
-    def visit_Compare(self, node: ast.Compare) -> bool:
-        left = self.visit(node.left)
-        for op, comparator in zip(node.ops, node.comparators):
-            right = self.visit(comparator)
-            if not _COMPARE[type(op)](left, right):
+def _unary(node: ast.UnaryOp) -> Compiled:
+    operand = _compiled(node.operand)
+    if isinstance(node.op, ast.Not):
+        return lambda env, functions: not operand(env, functions)
+    negate = isinstance(node.op, ast.USub)
+
+    def sign(env, functions):
+        value = operand(env, functions)
+        _require_number(value, "unary sign")
+        return -value if negate else value
+
+    return sign
+
+
+def _binary(node: ast.BinOp) -> Compiled:
+    left, right = _compiled(node.left), _compiled(node.right)
+    op = _BINOPS[type(node.op)]
+    arithmetic = _ARITHMETIC[op]
+
+    def binary(env, functions):
+        a, b = left(env, functions), right(env, functions)
+        _require_number(a, op)
+        _require_number(b, op)
+        return _check_size(whole(arithmetic(a, b)))
+
+    return binary
+
+
+def _divided(divide: Callable[[Fraction, Fraction], Number]) -> Callable[[Number, Number], Number]:
+    def checked(a: Number, b: Number) -> Number:
+        if b == 0:
+            raise FormulaError("division by zero")
+        return divide(Fraction(a), Fraction(b))
+
+    return checked
+
+
+_ARITHMETIC: dict[str, Callable[[Number, Number], Number]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": _divided(lambda a, b: a / b),
+    "//": _divided(lambda a, b: a // b),
+    "%": _divided(lambda a, b: a % b),
+    "**": lambda a, b: _power(a, b),
+}
+
+
+def _compare(node: ast.Compare) -> Compiled:
+    first = _compiled(node.left)
+    steps = [(_COMPARE[type(op)], _compiled(comparator)) for op, comparator in zip(node.ops, node.comparators)]
+
+    def compare(env, functions):
+        left = first(env, functions)
+        for holds, comparator in steps:
+            right = comparator(env, functions)
+            if not holds(left, right):
                 return False
             left = right
         return True
 
-    def visit_BoolOp(self, node: ast.BoolOp) -> Any:
-        if isinstance(node.op, ast.And):
+    return compare
+
+
+def _bool(node: ast.BoolOp) -> Compiled:
+    values = [_compiled(value) for value in node.values]
+    if isinstance(node.op, ast.And):
+
+        def all_of(env, functions):
             result: Any = True
-            for value in node.values:
-                result = self.visit(value)
+            for value in values:
+                result = value(env, functions)
                 if not result:
                     return result
             return result
-        result = False
-        for value in node.values:
-            result = self.visit(value)
+
+        return all_of
+
+    def any_of(env, functions):
+        result: Any = False
+        for value in values:
+            result = value(env, functions)
             if result:
                 return result
         return result
 
-    def visit_IfExp(self, node: ast.IfExp) -> Any:
-        return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
+    return any_of
 
-    def visit_Subscript(self, node: ast.Subscript) -> Any:
-        container = self.visit(node.value)
-        index = self.visit(node.slice)
+
+def _if(node: ast.IfExp) -> Compiled:
+    test, body, orelse = _compiled(node.test), _compiled(node.body), _compiled(node.orelse)
+    return lambda env, functions: body(env, functions) if test(env, functions) else orelse(env, functions)
+
+
+def _subscript(node: ast.Subscript) -> Compiled:
+    container_of, index_of = _compiled(node.value), _compiled(node.slice)
+
+    def subscript(env, functions):
+        container = container_of(env, functions)
+        index = index_of(env, functions)
         if not isinstance(container, tuple):
             raise FormulaError("only shapes (tuples) can be indexed")
         try:
@@ -343,19 +405,43 @@ class _Evaluator:
         except IndexError:
             raise FormulaError(f"index {index} is out of range for a shape of {len(container)}") from None
 
-    def visit_Call(self, node: ast.Call) -> Any:
-        name = node.func.id  # type: ignore[attr-defined]  # validated: always a Name
-        function = self.functions.get(name)
+    return subscript
+
+
+def _call(node: ast.Call) -> Compiled:
+    name = node.func.id  # type: ignore[attr-defined]  # validated: always a Name
+    args = [_compiled(arg) for arg in node.args]
+    keywords = [(keyword.arg, _compiled(keyword.value)) for keyword in node.keywords]
+
+    def call(env, functions):
+        function = functions[name] if name in functions else BASE_FUNCTIONS.get(name)
         if function is None:
             raise FormulaError(f"call to {name!r} is not allowed")
-        args = [self.visit(arg) for arg in node.args]
-        kwargs = {kw.arg: self.visit(kw.value) for kw in node.keywords}
+        values = [arg(env, functions) for arg in args]
+        named = {key: value(env, functions) for key, value in keywords}
         try:
-            return whole(function(*args, **kwargs))
+            return whole(function(*values, **named))
         except FormulaError:
             raise
         except (TypeError, ValueError, ArithmeticError) as error:
             raise FormulaError(f"{name}(...) failed: {error}") from None
+
+    return call
+
+
+_RULES: dict[type, Callable[[Any], Compiled]] = {
+    ast.Constant: _constant,
+    ast.Name: _name,
+    ast.Tuple: _tuple,
+    ast.List: _tuple,
+    ast.UnaryOp: _unary,
+    ast.BinOp: _binary,
+    ast.Compare: _compare,
+    ast.BoolOp: _bool,
+    ast.IfExp: _if,
+    ast.Subscript: _subscript,
+    ast.Call: _call,
+}
 
 
 def _require_number(value: Any, op: str) -> None:
