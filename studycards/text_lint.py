@@ -19,6 +19,7 @@ syntax rule looks inside them. The core, no UI: ``check`` reports these problems
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,13 @@ _RULE_TEXT = {
 
 def text_problems(text: str, field: str, template: str | None = None) -> list[TextProblem]:
     """Problems in one rendered text; ``template`` (its deck text) tells escaped braces from leftovers."""
+    return list(_text_problems(text, field, template))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_problems(text: str, field: str, template: str | None) -> tuple[TextProblem, ...]:
+    """Remembered: a feedback or torch line that uses a few of a card's values reads the same at many
+    seeds, and ``check`` reads hundreds of them per card."""
     from studycards.text_blocks import segments
 
     problems: list[TextProblem] = []
@@ -101,7 +109,7 @@ def text_problems(text: str, field: str, template: str | None = None) -> list[Te
                 problems.append(TextProblem(field, "template-syntax", _around(prose, match.start())))
         problems += _article_problems(prose, field)
         problems += _plural_problems(prose, field)
-    return problems
+    return tuple(problems)
 
 
 def _article_problems(text: str, field: str) -> list[TextProblem]:
