@@ -146,13 +146,21 @@ def attention_weights(
         if attn_mask != ():
             mask = torch.zeros(*_small_shape(attn_mask, "attn_mask"), dtype=torch.bool)
         tensors = [torch.empty(*shape) for shape in shapes]
-        layer = torch.nn.MultiheadAttention(d, h, batch_first=True)
+    layer = _meta_attention(d, h)
     try:
         with torch.no_grad():
             _, weights = layer(*tensors, attn_mask=mask, average_attn_weights=bool(average))
     except (RuntimeError, AssertionError, ValueError):  # torch refused the shapes: that is the answer
         return ()
     return tuple(weights.shape)
+
+
+@functools.lru_cache(maxsize=64)
+def _meta_attention(embed_dim: int, num_heads: int) -> torch.nn.MultiheadAttention:
+    """The layer ``attention_weights`` runs, built once per size: a card's seeds pass one layer many
+    shapes, and a pass on meta leaves the layer as it was."""
+    with torch.device("meta"):
+        return torch.nn.MultiheadAttention(embed_dim, num_heads, batch_first=True)
 
 
 @functools.lru_cache(maxsize=256)
