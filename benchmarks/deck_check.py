@@ -2,11 +2,13 @@
 naive pass it replaced.
 
 CI runs the same full check (tests/test_check_all_decks.py). The fast pass here is what `check` runs, in
-one process: torch's measurement cached on the layer as built and its input, torch's meta kernels
-memoised, recurrent layers run on a short sequence. The naive pass (``ground_truth.plain_torch``) checks
-the first --naive-seeds seeds of every card without any of that; its time per question, times the seeds,
+one process: each distinct set of drawn values worked out once per card, each layer built once per card,
+torch's measurement cached on the layer as built and its input, torch's meta kernels memoised, recurrent
+layers run on a short sequence. The naive pass (``ground_truth.plain_torch``, ``reuse=False``) checks the
+first --naive-seeds seeds of every card without any of that; its time per question, times the seeds,
 estimates what the full check used to cost on this machine in this run. Every question of the naive
-sample must get the same torch reading, verdict and torch line from both passes.
+sample must get the same torch reading, verdict and torch line from both passes, and every card the same
+report.
 
 Targets: the fast pass ≤ 0.22× the naive estimate (the issue's 60 s against 268 s), over every deck and
 500 seeds; no question read differently. Wall and CPU seconds are both shown: on a shared machine the
@@ -42,6 +44,11 @@ def reading(card, seed: int):
     return None if truth is None else (truth.value, truth.agrees, truth.lines)
 
 
+def _outcome(report) -> tuple:
+    """What a card's report says, without its time."""
+    return report.seeds, report.proved, report.unprovable, report.failed, report.failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=500)
@@ -65,11 +72,13 @@ def main() -> int:
     for card in cards:
         with ground_truth.plain_torch():
             started = time.process_time()
-            check_card(card, range(args.naive_seeds))  # the same work as the fast pass, done plainly
+            plain_report = check_card(card, range(args.naive_seeds), reuse=False)  # the fast pass's work, plainly
             naive_cpu[card.ref] = (time.process_time() - started) / args.naive_seeds
             plain = [reading(card, seed) for seed in range(args.naive_seeds)]
         fast = [reading(card, seed) for seed in range(args.naive_seeds)]
         differing += [f"{card.ref} seed {seed}" for seed, (a, b) in enumerate(zip(plain, fast)) if a != b]
+        if _outcome(plain_report) != _outcome(check_card(card, range(args.naive_seeds))):
+            differing.append(f"{card.ref} report")
     naive_estimate = sum(naive_cpu.values()) * args.seeds
 
     print("CPU seconds per deck: the fast pass, and the naive pass estimated")

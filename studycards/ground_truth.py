@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -91,6 +93,39 @@ def plain_torch() -> Iterator[None]:
         _PLAIN = False
 
 
+_REUSED = threading.local()
+REUSED_MODULES = 64  # the layers a card built last; a card's seeds mostly draw a few layers many inputs
+
+
+@contextlib.contextmanager
+def reusing_modules() -> Iterator[None]:
+    """Inside the block (in this thread), a layer torch built is kept and measured again on each new input,
+    instead of being built anew. ``check`` reuses one card's layers across its seeds; outside it every
+    measurement builds its own layer, so a truth's deadline still covers building it."""
+    outer = getattr(_REUSED, "modules", None)
+    _REUSED.modules = OrderedDict() if outer is None else outer
+    try:
+        yield
+    finally:
+        _REUSED.modules = outer
+
+
+def _built(call: LayerCall | str) -> nn.Module:
+    """``call`` built on meta in eval mode, kept for reuse inside ``reusing_modules``: a forward pass on
+    meta in eval mode changes nothing in a module, and every hook a measurement adds is removed after it."""
+    kept = None if _PLAIN else getattr(_REUSED, "modules", None)
+    if kept is None:
+        return build_call(call).eval()
+    module = kept.get(call)
+    if module is None:
+        module = kept[call] = build_call(call).eval()
+        if len(kept) > REUSED_MODULES:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(call)
+    return module
+
+
 def _speedups() -> contextlib.AbstractContextManager:
     return contextlib.nullcontext() if _PLAIN else meta_memo()
 
@@ -118,7 +153,7 @@ def _measure(call: LayerCall | str, input_shape: Any, count_flops: bool = False)
 def _measure_quietly(call: LayerCall | str, input_shape: Any, count_flops: bool) -> Count:
     # Eval mode: batch norm would refuse a batch of one 1×1 map in training mode, and dropout is moot.
     with _speedups():  # initialising weights on meta runs torch's Python kernels too
-        module = build_call(call).eval()
+        module = _built(call)
     params = sum(p.numel() for p in module.parameters())
     buffers = sum(b.numel() for b in module.buffers())
     sizes = _buffer_sizes(module)

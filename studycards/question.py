@@ -123,7 +123,12 @@ class Question:
 
 def generate(card: CardTemplate, seed: int) -> Question:
     """The question ``card`` asks for ``seed``."""
-    values = draw_values(card, seed)
+    return question_with(card, seed, draw_values(card, seed))
+
+
+def question_with(card: CardTemplate, seed: int, values: dict[str, Any]) -> Question:
+    """The question ``card`` asks with ``values`` (``draw_values`` for ``seed``): all but the draw depends
+    on the values alone, so ``check`` works out each distinct set of values once."""
     if card.kind == "choice":
         answer: Any = fill(card.answer, values)  # type: ignore[arg-type]
         answer_text = answer
