@@ -420,15 +420,7 @@ def test_a_version_1_database_gains_tallies_from_its_log_and_keeps_every_review(
         ]
         assert store.review_outcomes([6, None]) == [("cnn", 0, 1, 0)]  # the lapse after a 1-day interval
 
-    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
-    fresh_home = home.parent / "fresh"
-    Store(fresh_home).close()
-    fresh = sqlite3.connect(fresh_home / "studycards.db")
-    raw = sqlite3.connect(path)
-    assert raw.execute(schema).fetchall() == fresh.execute(schema).fetchall()  # just as a new file is made
-    fresh.close()
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION  # all the way, through 2
-    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    raw = upgraded_as_new(home, path)  # all the way, through 2
     assert raw.execute("SELECT * FROM review_log ORDER BY id").fetchall() == log_before
     assert raw.execute("SELECT * FROM cards ORDER BY deck_id, card_id").fetchall() == cards_before
     raw.close()
@@ -447,15 +439,7 @@ def test_a_version_2_database_gains_an_empty_deck_coverage_and_keeps_every_revie
         assert [today.new for today in store.due_summary({"cnn": ["a", "c"]})] == [1]
         assert store.coverage_differences({"cnn": ["a", "c"]}) == ([], 1)  # kept by the summary, and right
 
-    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
-    fresh_home = home.parent / "fresh"
-    Store(fresh_home).close()
-    fresh = sqlite3.connect(fresh_home / "studycards.db")
-    raw = sqlite3.connect(path)
-    assert raw.execute(schema).fetchall() == fresh.execute(schema).fetchall()  # just as a new file is made
-    fresh.close()
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    raw = upgraded_as_new(home, path)
     assert raw.execute("SELECT * FROM review_log ORDER BY id").fetchall() == log_before
     assert raw.execute("SELECT * FROM cards ORDER BY deck_id, card_id").fetchall() == cards_before
     assert raw.execute("SELECT * FROM day_tally ORDER BY 1, 2").fetchall() == tallies_before
@@ -477,3 +461,18 @@ def test_a_tampered_tally_is_found_by_a_recount_and_rebuilt_from_the_log(store: 
     ]
     store.rebuild_cards()
     assert store.tally_differences() == []
+
+
+def upgraded_as_new(home: Path, path: Path) -> sqlite3.Connection:
+    """The upgraded file, opened, once it is proved to have exactly the schema (tables, indexes, triggers) and
+    version of a file made new by this version."""
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    fresh_home = home.parent / "fresh"
+    Store(fresh_home).close()
+    fresh = sqlite3.connect(fresh_home / "studycards.db")
+    raw = sqlite3.connect(path)
+    assert raw.execute(schema).fetchall() == fresh.execute(schema).fetchall()  # just as a new file is made
+    fresh.close()
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    return raw
