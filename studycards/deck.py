@@ -305,7 +305,17 @@ def deck_paths(home: Path | None = None) -> list[Path]:
     return paths + (listing(user_decks_dir(home), "*.toml", MAX_USER_DECK_FILES) if home is not None else [])
 
 
-def _unread_deck_files(home: Path | None) -> BrokenDeck | None:
+@dataclass(frozen=True)
+class UnreadDecks:
+    """The files of ``<home>/decks`` past ``MAX_USER_DECK_FILES``: their folder, the deck ids their names
+    give (``find`` and ``doctor`` must not call them missing), and why they were not read."""
+
+    folder: Path
+    ids: frozenset[str]
+    because: str
+
+
+def _unread_deck_files(home: Path | None) -> tuple[BrokenDeck, UnreadDecks] | None:
     """The files past ``MAX_USER_DECK_FILES`` in ``<home>/decks``, set aside unread in one entry named
     after the first of them: a stranger's folder of 100,000 files must not make every command crawl."""
     from studycards.locations import user_decks_dir
@@ -318,12 +328,12 @@ def _unread_deck_files(home: Path | None) -> BrokenDeck | None:
         return None
     first, after = folder / names[MAX_USER_DECK_FILES], len(names) - MAX_USER_DECK_FILES - 1
     others = f", nor the {after:,} deck file{'' if after == 1 else 's'} after it," if after else ""
-    return BrokenDeck(
-        first.stem,
-        first,
-        f"{first}: not read{others} because {folder} holds {len(names):,} deck files"
-        f" and only the first {MAX_USER_DECK_FILES:,} in name order are read",
+    because = (
+        f"because {folder} holds {len(names):,} deck files and only the first {MAX_USER_DECK_FILES:,}"
+        " in name order are read"
     )
+    ids = frozenset(Path(name).stem for name in names[MAX_USER_DECK_FILES:])
+    return BrokenDeck(first.stem, first, f"{first}: not read{others} {because}"), UnreadDecks(folder, ids, because)
 
 
 @dataclass(frozen=True)
@@ -354,6 +364,7 @@ class DeckLoad(Sequence[Deck]):
 
     decks: tuple[Deck, ...] = ()
     broken: tuple[BrokenDeck, ...] = ()
+    unread: UnreadDecks | None = None  # the files of <home>/decks past the cap (one entry of ``broken``)
 
     def __getitem__(self, index):  # type: ignore[override]
         return self.decks[index]
@@ -372,6 +383,8 @@ class DeckLoad(Sequence[Deck]):
         for broken in self.broken:
             if broken.id == deck_id:
                 raise DeckError(broken.error)
+        if self.unread is not None and deck_id in self.unread.ids:  # past the cap, asked for by its file name
+            raise DeckError(f"{self.unread.folder / f'{deck_id}.toml'}: not read, {self.unread.because}")
         known = ", ".join(deck.id for deck in self.decks) or "none"
         raise RefError(f"no deck {deck_id!r} (decks: {known})")
 
@@ -410,8 +423,8 @@ def load_decks(home: Path | None = None, paths: Iterable[Path] | None = None) ->
         decks.append(deck)
     unread = _unread_deck_files(home) if paths is None else None
     if unread is not None:
-        broken.append(unread)
-    return DeckLoad(tuple(decks), tuple(broken))
+        broken.append(unread[0])
+    return DeckLoad(tuple(decks), tuple(broken), unread[1] if unread is not None else None)
 
 
 def find_deck(deck_id: str, home: Path | None = None) -> Deck:

@@ -124,6 +124,17 @@ def test_only_the_first_1000_deck_files_are_read_and_the_rest_named_in_one_line(
     )
     listing = run_cli("decks")
     assert listing.exit_code == 0 and listing.output.count("\n  " + unread.error + "\n") == 1
+    asked = run_cli("show", "late")  # a deck past the cap, asked for by name: the cap, not "no deck"
+    assert asked.exit_code != 0
+    assert asked.output == (
+        f"studycards: {folder / 'late.toml'}: not read, because {folder} holds 1,002 deck files and only the"
+        " first 1,000 in name order are read\n"
+    )
+    assert "no deck 'elsewhere'" in run_cli("show", "elsewhere").output
+    with Store(home) as store:  # a card of the unread deck, reviewed before the folder grew
+        store.record_review("late", "x", 4, kind="new", seed=1, answer="1", verdict="correct")
+    doctor = run_cli("doctor").output
+    assert "1 of them from broken decks" in doctor and "no longer in any deck" not in doctor
 
 
 def test_a_deck_of_many_huge_ranges_loads_without_storing_their_values(tmp_path: Path):

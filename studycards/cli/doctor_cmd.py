@@ -100,7 +100,7 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:5]) + (", ..." if len(items) > 5 else "")
 
 
-Decks = tuple[dict[str, list[str]], set[str]] | None  # the catalogue and the broken decks' ids, if loaded
+Decks = tuple[dict[str, list[str]], set[str]] | None  # the catalogue and the ids of decks set aside (broken or unread)
 
 
 def _catalogue(home: Path) -> Decks:
@@ -113,7 +113,8 @@ def _catalogue(home: Path) -> Decks:
         loaded = load_decks(home)
     except StudycardsError:
         return None
-    return catalogue(loaded), {deck.id for deck in loaded.broken}
+    unread = loaded.unread.ids if loaded.unread is not None else frozenset()
+    return catalogue(loaded), {deck.id for deck in loaded.broken} | unread
 
 
 def _check_coverage(decks: Decks, store: Store) -> list[str]:
