@@ -23,6 +23,7 @@ import json
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ MAX_READINGS = 20_000  # rows kept; the oldest written go first
 MAX_READING_BYTES = 1_000_000  # a resnet152 count with every row is about 80 kB
 PRUNE_EVERY = 500  # writes between prunes
 _SCHEMA = "CREATE TABLE IF NOT EXISTS readings (key TEXT PRIMARY KEY, reading TEXT NOT NULL)"
+_READ = "SELECT reading FROM readings WHERE key = ?"
 
 
 class ReadingCache:
@@ -70,9 +72,7 @@ class ReadingCache:
         if key is None:
             return None
         try:
-            with self._lock:
-                db = self._connection(create=False)
-                row = db.execute("SELECT reading FROM readings WHERE key = ?", (key,)).fetchone() if db else None
+            row = self._use(False, lambda db: db.execute(_READ, (key,)).fetchone())
             reading = exact(json.loads(row[0])) if row is not None else None
         except (sqlite3.Error, ValueError, TypeError, RecursionError):
             return None
@@ -87,13 +87,28 @@ class ReadingCache:
             return
         if len(text) > MAX_READING_BYTES:
             return
-        with contextlib.suppress(sqlite3.Error), self._lock:
-            db = self._connection(create=True)
-            if db is None:
-                return
+
+        def keep(db: sqlite3.Connection) -> None:
             row = db.execute("INSERT OR REPLACE INTO readings (key, reading) VALUES (?, ?)", (key, text))
             if row.lastrowid is not None and row.lastrowid % PRUNE_EVERY == 0:
                 db.execute("DELETE FROM readings WHERE rowid <= ?", (row.lastrowid - MAX_READINGS,))
+
+        with contextlib.suppress(sqlite3.Error):
+            self._use(True, keep)
+
+    def _use(self, create: bool, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """``work(db)`` on the open file (None when there is no usable file). A file found damaged on the way
+        ("database disk image is malformed") is dropped, to be made again by the next reading kept."""
+        with self._lock:
+            db = self._connection(create)
+            if db is None:
+                return None
+            try:
+                return work(db)
+            except sqlite3.DatabaseError as error:
+                if type(error) is sqlite3.DatabaseError:  # damage, not a lock or a full disk
+                    self._drop_file()
+                raise
 
     def _connection(self, create: bool) -> sqlite3.Connection | None:
         """The open file, created only when there is something to write; None when it cannot be used."""
@@ -102,28 +117,39 @@ class ReadingCache:
         if not create and not self.path.is_file():
             return None
         for attempt in range(2):
-            db = None
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=0.2, isolation_level=None, check_same_thread=False)
-                db.execute("PRAGMA synchronous = OFF")  # a reading lost in a crash is only read again
-                db.execute(_SCHEMA)
-                self._db = db
-                return db
+                self._db = sqlite3.connect(self.path, timeout=0.2, isolation_level=None, check_same_thread=False)
+                self._db.execute("PRAGMA synchronous = OFF")  # a reading lost in a crash is only read again
+                self._db.execute(_SCHEMA)
+                return self._db
             except sqlite3.OperationalError:  # locked, read-only, no room: leave the file as it is
                 pass
             except sqlite3.DatabaseError:  # not a database (damaged): made again, once
-                if db is not None:
-                    db.close()
-                if attempt == 0 and self.path.is_file() and not self.path.is_symlink():
-                    with contextlib.suppress(OSError):
-                        self.path.unlink()
+                if attempt == 0 and self._drop_file():
                     continue
             except OSError:
                 pass
             break
+        self._close()
         self._unusable = True
         return None
+
+    def _drop_file(self) -> bool:
+        """Close and delete a damaged file (never through a symlink); whether it is gone."""
+        self._close()
+        if not self.path.is_file() or self.path.is_symlink():
+            return False
+        try:
+            self.path.unlink()
+        except OSError:
+            return False
+        return True
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def _truth_of(question: Any) -> TruthResult | None:

@@ -164,3 +164,21 @@ def test_plain_values_come_back_equal_and_of_the_same_types(value):
 def test_data_plain_did_not_write_is_refused(data):
     with pytest.raises(ValueError):
         exact(data)
+
+
+def test_a_file_found_damaged_while_in_use_is_made_again(tmp_path):
+    ReadingCache(tmp_path).count("Linear(3, 4)")
+    ReadingCache(tmp_path).count("Linear(5, 6)")
+    path = tmp_path / "cache" / "readings.sqlite3"
+    data = bytearray(path.read_bytes())
+    assert len(data) > 4096
+    data[4096:] = b"\xff" * (len(data) - 4096)  # the header still says SQLite; the pages behind it are junk
+    path.write_bytes(bytes(data))
+    cache = ReadingCache(tmp_path)
+    assert cache.count("Linear(3, 4)").params == 16  # asked torch: the kept row could not be read
+    assert cache.count("Linear(5, 6)").params == 36
+    import sqlite3
+
+    with sqlite3.connect(path) as db:  # made again, and keeping readings
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT COUNT(*) FROM readings").fetchone()[0] >= 1
