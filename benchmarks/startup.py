@@ -9,6 +9,12 @@ to exit), since importing torch is what the TUI must never wait for; `studycards
 few reviews. Targets, as ratios to `import torch` in the same run (machines here differ 3× between sessions):
 first question ≤ 0.35 × import torch and ≤ 0.5 s; `studycards due` ≤ 0.5 × import torch.
 
+A command that must ask torch (the first `show --truth` or `count` in a home) cannot be faster than torch's
+own floor, timed here too: a process that only imports torch and runs one ``Conv2d`` and one ``Linear`` on
+the meta device, which pays torch's meta start-up (its first Python meta kernel imports sympy, the first
+elementwise one ``torch._dynamo``). Target for those: ≤ 1.35 × that floor, i.e. what studycards adds on top
+of torch stays small.
+
     python benchmarks/startup.py [--runs 7]
 """
 
@@ -35,6 +41,12 @@ FIRST_QUESTION_OF_TORCH = 0.35
 DUE_OF_TORCH = 0.5
 SHOW_TRUTH_SECONDS = 2.0
 SHOW_TRUTH_OF_TORCH = 0.5
+FRESH_HOME_OF_FLOOR = 1.35
+# The least a process asking torch on meta pays: import, then one convolution and one linear layer.
+TORCH_FLOOR = (
+    "import torch; torch.nn.Conv2d(3, 8, 3, device='meta')(torch.empty(1, 3, 8, 8, device='meta'));"
+    " torch.nn.Linear(3, 4, device='meta')(torch.empty(1, 3, device='meta'))"
+)
 
 
 def studycards_command() -> list[str]:
@@ -106,9 +118,10 @@ def first_and_later(*args: str) -> tuple[float, float]:
         return command_seconds(home, *args), command_seconds(home, *args)
 
 
-def torch_import_seconds() -> float:
+def python_seconds(code: str = "import torch") -> float:
+    """``python -c CODE`` from launch to exit."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import torch"], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True)
     return time.perf_counter() - started
 
 
@@ -124,28 +137,34 @@ def main() -> None:
         due = [due_seconds(home) for _ in range(args.runs)]
     show_runs = [first_and_later("show", "modern-cnn", "--truth") for _ in range(args.runs)]
     count_runs = [first_and_later("count", "resnet50") for _ in range(args.runs)]
-    torch_import_seconds()
-    torch = [torch_import_seconds() for _ in range(args.runs)]
+    python_seconds()
+    torch = [python_seconds() for _ in range(args.runs)]
+    floor = [python_seconds(TORCH_FLOOR) for _ in range(args.runs)]
 
     show_first, show_later = ([run[i] for run in show_runs] for i in (0, 1))
-    quiz_median, due_median, torch_median, show_median = (
-        statistics.median(times) for times in (quiz, due, torch, show_later)
+    count_first = [run[0] for run in count_runs]
+    quiz_median, due_median, torch_median, show_median, floor_median, show_first_median, count_first_median = (
+        statistics.median(times) for times in (quiz, due, torch, show_later, floor, show_first, count_first)
     )
     print(f"startup: {args.runs} runs each, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print()
-    print(f"{'what':<44} {'median':>8} {'min':>8} {'max':>8} {'of torch':>9}")
+    print(f"{'what':<44} {'median':>8} {'min':>8} {'max':>8} {'of torch':>9} {'of floor':>9}")
     rows = [
         ("studycards quiz cnn: launch → first question", quiz),
         ("studycards due: launch → exit", due),
         ("show modern-cnn --truth, fresh home", show_first),
         ("show modern-cnn --truth, readings kept", show_later),
-        ("count resnet50, fresh home", [run[0] for run in count_runs]),
+        ("count resnet50, fresh home", count_first),
         ("count resnet50, reading kept", [run[1] for run in count_runs]),
         ('python -c "import torch"', torch),
+        ("floor: import torch, meta Conv2d and Linear", floor),
     ]
     for name, times in rows:
         median = statistics.median(times)
-        print(f"{name:<44} {median:>7.3f}s {min(times):>7.3f}s {max(times):>7.3f}s {median / torch_median:>8.2f}×")
+        print(
+            f"{name:<44} {median:>7.3f}s {min(times):>7.3f}s {max(times):>7.3f}s {median / torch_median:>8.2f}×"
+            f" {median / floor_median:>8.2f}×"
+        )
     print()
     print(
         targets_line(
@@ -161,6 +180,12 @@ def main() -> None:
                 f"show --truth (kept) {show_median:.2f} s ≤ {SHOW_TRUTH_SECONDS} s": show_median <= SHOW_TRUTH_SECONDS,
                 f"show --truth (kept) {show_median / torch_median:.2f} × import torch ≤ {SHOW_TRUTH_OF_TORCH}": (
                     show_median <= SHOW_TRUTH_OF_TORCH * torch_median
+                ),
+                f"show --truth (fresh home) {show_first_median / floor_median:.2f} × floor ≤ {FRESH_HOME_OF_FLOOR}": (
+                    show_first_median <= FRESH_HOME_OF_FLOOR * floor_median
+                ),
+                f"count resnet50 (fresh) {count_first_median / floor_median:.2f} × floor ≤ {FRESH_HOME_OF_FLOOR}": (
+                    count_first_median <= FRESH_HOME_OF_FLOOR * floor_median
                 ),
             }
         )
