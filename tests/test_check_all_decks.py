@@ -23,7 +23,7 @@ def test_every_shipped_deck_file_is_checked_below():
 
 @pytest.mark.parametrize("deck", SHIPPED)
 def test_check_500_seeds_passes(deck, run_cli):
-    result = run_cli("check", deck, "--seeds", "500")
+    result = run_cli("check", deck, "--seeds", "500", "--jobs", "1")  # xdist already uses every core
     assert result.exit_code == 0, result.output[-2000:]
     summary = result.stdout.strip().splitlines()[-1]  # "14 cards, 7000 questions, 7000 proved by torch, 0 failed, …"
     cards, questions = (int(n) for n in re.findall(r"(\d+) (?:cards|questions)\b", summary))

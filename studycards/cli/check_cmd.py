@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -22,12 +23,18 @@ PROGRESS_REF_WIDTH = 28  # "checking  [20 wide]  100%  00:01:39  " takes the oth
 @click.argument("deck_id", required=False)
 @click.option("--seeds", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @click.option("--first-seed", type=int, default=0, show_default=True)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="processes to check on  [default: one per core when there are 5,000 questions or more, else 1]",
+)
 @click.pass_context
-def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) -> None:
+def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int, jobs: int | None) -> None:
     """Generate every card for each seed and compare its answer with torch; exit 1 on any disagreement,
     or when a deck file checked is broken."""
+    from studycards.check_pool import check_cards, jobs_for
     from studycards.deck import load_decks
-    from studycards.deck_check import check_card
 
     home = home_of(ctx)
     loaded = load_decks(home)
@@ -40,7 +47,13 @@ def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) 
             loaded.find(deck_id)  # no such deck: raises the error naming the decks there are
     cards = [card for deck in decks for card in deck.cards]
     started = time.perf_counter()
-    reports = [check_card(card, range(first_seed, first_seed + seeds)) for card in _with_progress(cards)]
+    workers = jobs_for(jobs, len(cards), seeds)
+    with _progress(cards) as done:
+        reports, note = check_cards(
+            cards, range(first_seed, first_seed + seeds), jobs=workers, home=home, on_done=done
+        )
+    if note is not None:
+        click.echo(f"studycards: {note}", err=True)
     rows = [
         (
             report.ref,
@@ -71,14 +84,17 @@ def check(ctx: click.Context, deck_id: str | None, seeds: int, first_seed: int) 
         ctx.exit(1)
 
 
-def _with_progress(cards: list[CardTemplate]) -> Iterator[CardTemplate]:
-    """The cards, with a progress bar on stderr naming the card being checked, only when stderr is a
-    terminal: a pipe or a CI log gets the table and the summary alone."""
+@contextlib.contextmanager
+def _progress(cards: list[CardTemplate]) -> Iterator[Callable[[CardTemplate], None]]:
+    """A function to call as each card is finished, drawing a progress bar on stderr that names the card
+    just checked, only when stderr is a terminal: a pipe or a CI log gets the table and the summary alone."""
     if not sys.stderr.isatty():
-        yield from cards
+        yield lambda card: None
         return
-    with click.progressbar(cards, label="checking", file=sys.stderr, width=20, item_show_func=_shown_ref) as bar:
-        yield from bar
+    with click.progressbar(
+        length=len(cards), label="checking", file=sys.stderr, width=20, item_show_func=_shown_ref
+    ) as bar:
+        yield lambda card: bar.update(1, card)
 
 
 def _shown_ref(card: CardTemplate | None) -> str | None:
