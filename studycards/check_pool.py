@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -73,24 +74,33 @@ def _in_workers(
     on_done: Callable[[CardTemplate], None],
 ) -> str | None:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_load_cards, initargs=(str(home),)) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(str(home),))
+    try:
         futures = {pool.submit(_check_ref, card.ref, seeds.start, seeds.stop): i for i, card in enumerate(cards)}
-        try:
-            for future in as_completed(futures):
-                index = futures[future]
-                reports[index] = future.result()
-                on_done(cards[index])
-        except BrokenProcessPool:
-            left = sum(report is None for report in reports)
-            return f"a check worker stopped unexpectedly; the {left} cards it left were checked in this process"
+        for future in as_completed(futures):
+            index = futures[future]
+            reports[index] = future.result()
+            on_done(cards[index])
+    except BrokenProcessPool:
+        pool.shutdown()
+        left = sum(report is None for report in reports)
+        return f"a check worker stopped unexpectedly; the {left} cards it left were checked in this process"
+    except BaseException:  # Ctrl-C, or a card's error: stop now, not after every card already queued
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in multiprocessing.active_children():
+            worker.terminate()
+        raise
+    pool.shutdown()
     return None
 
 
 _CARDS: dict[str, CardTemplate] = {}
 
 
-def _load_cards(home: str) -> None:
-    """In a worker: every card of the home's decks, by ref, loaded once."""
+def _start_worker(home: str) -> None:
+    """In a worker: every card of the home's decks, by ref, loaded once. Ctrl-C is the parent's to handle
+    (it stops the workers); in a worker it would only turn the card being checked into an error."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _CARDS.update((card.ref, card) for deck in load_decks(Path(home)) for card in deck.cards)
 
 

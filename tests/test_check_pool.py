@@ -80,14 +80,27 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_a_worker_killed_mid_check_costs_no_card(home: Path):
-    run = studycards(home, "check", "--seeds", "30", "--jobs", "2")
+def _workers_of(run: subprocess.Popen) -> list[int]:
+    """The pids of the check's two worker processes, once both have started."""
     deadline = time.monotonic() + 120
     workers: list[int] = []
     while time.monotonic() < deadline and len(workers) < 2 and run.poll() is None:
-        workers = [pid for pid in _children(run.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        workers = [pid for pid in _children(run.pid) if b"spawn_main" in _cmdline(pid)]
         time.sleep(0.2)
     assert len(workers) == 2, "the check never started its two workers"
+    return workers
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone meanwhile
+        return b""
+
+
+def test_a_worker_killed_mid_check_costs_no_card(home: Path):
+    run = studycards(home, "check", "--seeds", "30", "--jobs", "2")
+    workers = _workers_of(run)
     time.sleep(1)  # starting up or checking: whichever cards it had not reported must still be checked
     os.kill(workers[0], signal.SIGKILL)
     out, err = run.communicate(timeout=600)
@@ -97,3 +110,16 @@ def test_a_worker_killed_mid_check_costs_no_card(home: Path):
     assert len(rows) - 1 == len({row[0] for row in rows[:-1]}) > 100  # every card once
     assert all(row[1] == "30" and row[-1] == "ok" for row in rows[:-1])
     assert " 0 failed" in rows[-1][0]
+
+
+def test_ctrl_c_stops_the_check_and_its_workers_at_once(home: Path):
+    run = studycards(home, "check", "--seeds", "100", "--jobs", "2", start_new_session=True)
+    workers = _workers_of(run)
+    time.sleep(1)
+    os.killpg(run.pid, signal.SIGINT)  # what a terminal sends the whole foreground group on Ctrl-C
+    started = time.monotonic()
+    _, err = run.communicate(timeout=60)
+    assert time.monotonic() - started < 15  # not after the ~11,600 questions queued
+    assert run.returncode == 1 and "Aborted!" in err and "Traceback" not in err
+    time.sleep(0.5)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
