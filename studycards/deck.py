@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from studycards.deck_files import MAX_KEY_PARTS, NotADeckFile, deep_key, read_de
 from studycards.errors import DeckError, FormulaError, RefError
 from studycards.file_memo import FileMemo, listing, names_in
 from studycards.formula import BASE_FUNCTIONS, Formula, Number, parse_formula, to_number, whole
+from studycards.grammar import TEXT_FUNCTIONS
 from studycards.layer_names import ARCHITECTURE_NAMES, COMPUTE_FUNCTIONS, SPEC_CALLS
 from studycards.text_blocks import fence_problem
 
@@ -41,7 +43,7 @@ PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 DECK_FIELDS = {"id", "title", "source", "description", "cards", "plain_names", "aliases"}
 CARD_FIELDS = {
     "id", "title", "kind", "prompt", "answer", "solution", "params", "derived", "constraints",
-    "truth", "mistakes", "choices", "tolerance", "tags", "aliases", "slips", "equivalents", "source",
+    "truth", "mistakes", "choices", "tolerance", "decimals", "tags", "aliases", "slips", "equivalents", "source",
 }  # fmt: skip
 TRUTH_FIELDS = {"layer", "layers", "input", "inputs", "read", "holds", "note"}
 MISTAKE_FIELDS = {"id", "answer", "feedback"}
@@ -152,6 +154,7 @@ class CardTemplate:
     mistakes: tuple[Mistake, ...]
     choices: tuple[str, ...] = ()
     tolerance: Number | None = None
+    decimals: int | None = None  # the decimals the prompt asks for: the answer is shown rounded to them
     tags: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
     # Names the deck's texts may write as plain words (the text lint lets them stand outside {}).
@@ -512,6 +515,7 @@ def _load_card(
             raise where.error(str(error), "tolerance") from None
         if tolerance < 0:
             raise where.error("must not be negative", "tolerance")
+    decimals = _load_decimals(raw, where, kind, tolerance)
 
     with_answer = known | {"answer"}
     _check_placeholders(prompt, where, "prompt", known)
@@ -544,6 +548,7 @@ def _load_card(
         mistakes=mistakes,
         choices=choices,
         tolerance=tolerance,
+        decimals=decimals,
         tags=tuple(tags),
         path=path,
         aliases=aliases,
@@ -551,6 +556,29 @@ def _load_card(
         equivalents=equivalents,
         source=source.strip(),
     )
+
+
+MAX_DECIMALS = 6
+
+
+def _load_decimals(raw: Mapping[str, Any], where: _Where, kind: str, tolerance: Number | None) -> int | None:
+    """How many decimals the prompt asks for. The answer is then shown with exactly that many, so typing
+    what is shown must count as right: the tolerance (half a unit in the last place unless given) may
+    not be smaller than the rounding."""
+    if "decimals" not in raw:
+        return None
+    decimals = raw["decimals"]
+    if kind != "number":
+        raise where.error("only a number card takes decimals", "decimals")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
+        raise where.error(f"must be a whole number from 0 to {MAX_DECIMALS}", "decimals")
+    if tolerance is not None and tolerance < Fraction(1, 2 * 10**decimals):
+        raise where.error(
+            f"tolerance {float(tolerance):g} is below half the last of {decimals} decimals "
+            f"({0.5 / 10**decimals:g}): the answer as shown would be marked wrong",
+            "decimals",
+        )
+    return decimals
 
 
 def _load_params(raw: Any, where: _Where) -> dict[str, ParamSpec]:
@@ -798,7 +826,7 @@ def _check_placeholders(text: str, where: _Where, field_name: str, known: set[st
         _formula(match.group(1), where, field_name, known, extra=_TEXT_CALLS)
 
 
-_TEXT_CALLS = frozenset({"an", "An", "plural"})  # studycards.grammar.TEXT_FUNCTIONS: placeholders only
+_TEXT_CALLS = frozenset(TEXT_FUNCTIONS)  # the text helpers: placeholders only
 
 
 def _check_fences(text: str, where: _Where, field_name: str) -> None:

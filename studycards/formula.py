@@ -36,6 +36,24 @@ def _ceil(x: Number) -> int:
     return math.ceil(x)
 
 
+MAX_ROUND_DIGITS = 12
+
+
+def rounded(x: Number, digits: int = 0) -> Number:
+    """``x`` rounded to ``digits`` decimals, halves away from zero as people round by hand (2.45 → 2.5).
+
+    Exact on Fractions, so ``round(1000*p, 1)`` of a share is the figure a person would write after "about".
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= MAX_ROUND_DIGITS:
+        raise FormulaError(f"round(x, digits) takes 0 to {MAX_ROUND_DIGITS} whole digits")
+    if isinstance(x, bool) or not isinstance(x, int | Fraction):
+        raise FormulaError("round(x, digits) needs a number")
+    scale = 10**digits
+    scaled = abs(Fraction(x)) * scale
+    units = math.floor(scaled + Fraction(1, 2))
+    return whole(Fraction(units if x >= 0 else -units, scale))
+
+
 def _sqrt(x: Number) -> Number:
     """Exact square root where there is one (``sqrt(d/h)`` for a perfect square), else a close Fraction."""
     if x < 0:

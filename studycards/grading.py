@@ -131,6 +131,8 @@ def _tolerance(card: CardTemplate, answer: Any) -> Fraction:
     """
     if card.tolerance is not None:
         return Fraction(card.tolerance)
+    if card.decimals is not None:  # the answer is shown rounded: half a unit in its last place
+        return Fraction(1, 2 * 10**card.decimals)
     values = answer if isinstance(answer, tuple) else (answer,)
     if all(not isinstance(v, Fraction) or render_exact(v) is not None for v in values):
         return Fraction(0)

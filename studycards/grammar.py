@@ -121,5 +121,41 @@ def _checked_an_capital(number: Any) -> str:
     return text[0].upper() + text[1:]
 
 
+def fixed(number: Any, digits: Any) -> str:
+    """The number with exactly ``digits`` decimals, as a prompt that asks "(two decimals)" wants it shown:
+    ``fixed(1.8, 2)`` is "1.80", where ``{round(1.8, 2)}`` would read "1.8"."""
+    from studycards.formula import rounded
+    from studycards.rendering import display_value
+
+    if isinstance(number, bool) or not isinstance(number, int | Fraction):
+        raise TypeError("fixed(number, digits) needs a number")
+    value = Fraction(rounded(number, digits))
+    whole_part = display_value(int(abs(value)))
+    sign = "−" if value < 0 else ""
+    if digits == 0:
+        return sign + whole_part
+    decimals = str(abs(value.numerator) * 10**digits // value.denominator % 10**digits).zfill(digits)
+    return f"{sign}{whole_part}.{decimals}"
+
+
+def signed(number: Any) -> str:
+    """A term added to a sum, its sign as the operator: ``signed(0.48)`` is "+ 0.48", ``signed(-0.07)``
+    "− 0.07", so ``{a} {signed(b)}`` never reads "0.48 + -0.07"."""
+    from studycards.rendering import display_value
+
+    if isinstance(number, bool) or not isinstance(number, int | Fraction):
+        raise TypeError("signed(number) needs a number")
+    return f"− {display_value(-number)}" if number < 0 else f"+ {display_value(number)}"
+
+
 # What placeholders may call, beyond the formula functions: name → function.
-TEXT_FUNCTIONS = {"an": _checked_an, "An": _checked_an_capital, "plural": plural}
+def _round(number: Any, digits: Any = 0) -> Any:
+    """``{round(x, 1)}``: the figure after "about", rounded as a person rounds (see ``formula.rounded``)."""
+    from studycards.formula import rounded
+
+    return rounded(number, digits)
+
+
+TEXT_FUNCTIONS = {
+    "an": _checked_an, "An": _checked_an_capital, "plural": plural, "fixed": fixed, "signed": signed, "round": _round,
+}  # fmt: skip

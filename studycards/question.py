@@ -18,7 +18,7 @@ from typing import Any
 from studycards.deck import PLACEHOLDER, CardTemplate, Deck, Mistake, _unescape_braces
 from studycards.errors import DeckError, FormulaError
 from studycards.formula import Formula, display_value, parse_formula, render_value
-from studycards.grammar import TEXT_FUNCTIONS
+from studycards.grammar import TEXT_FUNCTIONS, fixed
 
 MAX_TRIES = 1000
 
@@ -134,7 +134,12 @@ def question_with(card: CardTemplate, seed: int, values: dict[str, Any]) -> Ques
         answer_text = answer
     else:
         answer = _evaluate(card, card.answer, values, "answer")  # type: ignore[arg-type]
-        answer_text = formula_text(card.answer, card) if card.kind == "expression" else display_value(answer)
+        if card.kind == "expression":
+            answer_text = formula_text(card.answer, card)
+        elif card.decimals is not None:
+            answer_text = fixed(answer, card.decimals)
+        else:
+            answer_text = display_value(answer)
     with_answer = {**values, "answer": answer}
     return Question(
         card=card,
@@ -206,7 +211,7 @@ def _plain_placeholders(text: str) -> frozenset[int]:
     return frozenset(
         match.start()
         for match in PLACEHOLDER.finditer(text)
-        if _in_fence(masked, match.start())
+        if (_in_fence(masked, match.start()) and not _maths_line(masked, match.start()))
         or _in_code(masked, match.start())
         or _a_factor(masked, match.start(), match.end())
     )
@@ -220,6 +225,17 @@ def _a_factor(masked: str, start: int, end: int) -> bool:
     before = masked[:start].rstrip(" ")
     after = masked[end:].lstrip(" ")
     return bool(before and before[-1] in "·×") or bool(after and after[0] in "·×")
+
+
+_MATHS_CALL = re.compile(r"(?<![\w.])(?:tanh|sigmoid|σ|exp|log|sqrt|√)\(")
+
+
+def _maths_line(masked: str, at: int) -> bool:
+    """Whether the line around ``at`` is written maths, not code: it calls σ(…) or tanh(…) as on paper (code
+    calls ``torch.tanh``). A block of such lines (``g = tanh(−1) = −0.761594``) is written like prose."""
+    start = masked.rfind("\n", 0, at) + 1
+    end = masked.find("\n", at)
+    return _MATHS_CALL.search(masked[start : end if end >= 0 else len(masked)]) is not None
 
 
 def _in_fence(masked: str, at: int) -> bool:
@@ -246,7 +262,9 @@ def _in_code(masked: str, at: int) -> bool:
                 depth -= 1
                 continue
             if index and (masked[index - 1].isalnum() or masked[index - 1] in "_.=#"):
-                return True  # Linear(…), x.view(…), size=(…) or a bracket right after another value
+                # Linear(…), x.view(…), size=(…) or a bracket right after another value; but tanh(…) and
+                # σ(…) are prose maths, written like the numbers around them ("tanh(−0.99)")
+                return _MATHS_CALL.search(masked[max(0, index - 8) : index + 1]) is None
             closing, inner = index + 1, 0
             while closing < len(masked) and masked[closing] != "\n":
                 if masked[closing] in "([":

@@ -55,8 +55,11 @@ def display_value(value: Any) -> str:
     if isinstance(value, Fraction) and value.denominator == 1:
         value = value.numerator
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= GROUP_FROM:
-        return f"{value:,}"
-    return render_value(value)
+        text = f"{value:,}"
+    else:
+        text = render_value(value)
+    # Prose writes a minus sign, as its formulas do ("(i − k)/s", "c_t = −0.67"); code keeps Python's "-".
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 # --- a read answer -----------------------------------------------------------------------------------

@@ -187,3 +187,35 @@ def test_an_equivalent_unlike_every_mistake_passes_check(tmp_path):
     extra = CONTRADICTION.replace('answer = "2*(i - k + 1)"', 'answer = "3*(i - k + 1)"')
     card = load_deck(write_deck(tmp_path, extra=extra)).cards[0]
     assert check_card(card, range(3)).failures == []
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ("decimals = 2.5", "must be a whole number from 0 to 6"),
+        ("decimals = 9", "must be a whole number from 0 to 6"),
+        ("decimals = true", "must be a whole number from 0 to 6"),
+        ("decimals = 2\ntolerance = 0.001", "tolerance 0.001 is below half the last of 2 decimals (0.005)"),
+    ],
+)
+def test_bad_decimals(tmp_path, extra, words):
+    message = error_of(write_deck(tmp_path, extra=extra))
+    assert "card 'out'" in message and "field 'decimals'" in message and words in message
+
+
+def test_decimals_only_on_a_number_card(tmp_path):
+    path = write_deck(tmp_path, extra='decimals = 1\nkind = "shape"')
+    path.write_text(path.read_text().replace('answer = "i - k + 1"', 'answer = "(1, 1, i - k + 1)"'))
+    assert "only a number card takes decimals" in error_of(path)
+
+
+def test_a_card_with_decimals_shows_and_accepts_the_rounded_answer(tmp_path):
+    from studycards.grading import grade_question
+
+    path = write_deck(tmp_path, extra="decimals = 2")
+    path.write_text(path.read_text().replace('answer = "i - k + 1"', 'answer = "(i - k + 1)/7"'))
+    question = generate(load_deck(path).cards[0], seed=1)
+    shown = question.answer_text
+    assert len(shown.split(".")[1]) == 2 and abs(float(shown) - float(question.answer)) <= 0.005
+    assert grade_question(question, shown).verdict == "correct"  # what the learner is shown counts as right
+    assert grade_question(question, f"{float(question.answer) + 0.006:.3f}").verdict == "incorrect"

@@ -112,3 +112,28 @@ def test_without_numbers_the_helpers_read_as_the_rule():
 
     text = "{An(i)}×{i} map, {an(k)}×{k} kernel, {plural(c, 'input channel')}, {plural(n, 'mouse', 'mice')}"
     assert feedback_outline(text) == "A i×i map, a k×k kernel, c input channels, n mice"
+
+
+def test_numbers_shown_to_the_decimals_asked_for():
+    from fractions import Fraction
+
+    from studycards.grammar import fixed, signed
+
+    assert fixed(Fraction(9, 5), 2) == "1.80"  # the "(two decimals)" a prompt asks for, trailing zero kept
+    assert fixed(Fraction(4, 3), 3) == "1.333" and fixed(Fraction(-1, 3), 3) == "−0.333"
+    assert fixed(Fraction(2245, 1000), 2) == "2.25" and fixed(Fraction(-2245, 1000), 2) == "−2.25"  # half away
+    assert fixed(12345, 1) == "12,345.0" and fixed(Fraction(7, 2), 0) == "4"
+    assert signed(Fraction(-7, 100)) == "− 0.07" and signed(Fraction(48, 100)) == "+ 0.48" and signed(0) == "+ 0"
+    values = {"a": Fraction(48, 100), "b": Fraction(-7, 100), "r": Fraction(4499, 100)}
+    assert fill("{a} {signed(b)} = {a + b}; about {round(r)}%, {round(r, 1)}%", values) == (
+        "0.48 − 0.07 = 0.41; about 45%, 45%"
+    )
+
+
+def test_prose_writes_a_minus_sign_and_code_keeps_pythons():
+    from fractions import Fraction
+
+    values = {"g": Fraction(-7, 10), "d": -1}
+    text = "g = {g}, so tanh({g}) is negative; `softmax(x, dim={d})`\n```\nx.softmax(dim={d})\n```"
+    shown = "g = −0.7, so tanh(−0.7) is negative; `softmax(x, dim=-1)`\n```\nx.softmax(dim=-1)\n```"
+    assert fill(text, values) == shown

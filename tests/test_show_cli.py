@@ -145,7 +145,7 @@ def test_show_json_lists_what_else_the_answer_box_accepts(run_cli):
     r = shown["params"]["r"]
     assert shown["equivalents"] == [
         {
-            "answer": "-1",
+            "answer": "−1",  # a value in prose takes the minus sign; the answer box reads either
             "feedback": f"-1 counts from the end, so it names the same dim as {r - 1}: the components' dim,"
             f" the last of {r}.",
         }
