@@ -11,7 +11,14 @@ line) must read as if a person wrote it for that very question. A template slip 
   written in letters, ``(i − k + 2p)/s + 1``, are left alone; a deck lists in ``plain_names`` the
   names it means to write as words;
 - ``article``: "a" before a number read with "an" ("a 84×84"), or "an" before one read with "a";
-- ``plural``: a plural noun after 1 ("1 input channels").
+- ``plural``: a plural noun after 1 ("1 input channels");
+- ``hedged-plural``: a noun that hedges its number ("3 block(s)"): the template knows the number, so
+  ``{plural(n, 'block')}`` says it;
+- ``sign``: a plus before a negative number ("0.48 + −0.07"): ``{signed(x)}`` writes "− 0.07";
+- ``zero-term``: a term that is zero times something ("64 + 0·(3·3·64·64 + 64)"), a step the question
+  does not have;
+- ``precision``: a prompt that asks for some number of decimals ("(three decimals)") on a card whose
+  ``decimals`` field says otherwise, so the answer shown would not be the one asked for.
 
 Code blocks (fenced with ``` in a deck text) and `backticks` are code, not prose: only the template
 syntax rule looks inside them. The core, no UI: ``check`` reports these problems, tests call them.
@@ -73,6 +80,10 @@ _RULE_TEXT = {
     "bare-name": "a name where its value belongs",
     "article": "wrong article before a number",
     "plural": "a plural after 1",
+    "hedged-plural": "a plural hedged with (s) where the number is known",
+    "sign": "a plus before a negative number",
+    "zero-term": "a term that is zero times something",
+    "precision": "the decimals the prompt asks for differ from the card's decimals field",
     "block-width": f"a block line wider than the {QUIZ_BLOCK_WIDTH} columns an 80-column quiz shows",
 }
 
@@ -109,7 +120,16 @@ def _text_problems(text: str, field: str, template: str | None) -> tuple[TextPro
                 problems.append(TextProblem(field, "template-syntax", _around(prose, match.start())))
         problems += _article_problems(prose, field)
         problems += _plural_problems(prose, field)
+        for rule, pattern in _PATTERN_RULES:
+            problems += [TextProblem(field, rule, _around(prose, m.start())) for m in re.finditer(pattern, prose)]
     return tuple(problems)
+
+
+_PATTERN_RULES = (
+    ("hedged-plural", r"[a-z]\(s\)"),
+    ("sign", r"[+−-] *\(?[−-] ?\d"),
+    ("zero-term", r"(?<![\d.,])0 ?[·×*] ?\("),
+)
 
 
 def _article_problems(text: str, field: str) -> list[TextProblem]:
@@ -141,15 +161,32 @@ def _plural_problems(text: str, field: str) -> list[TextProblem]:
 
 
 def template_problems(card: CardTemplate) -> list[TextProblem]:
-    """Names a card's texts write where their values belong: seen once per card, in its templates."""
+    """Names a card's texts write where their values belong, and a precision asked that the card does not
+    show: seen once per card, in its templates."""
     names = (set(card.params) | set(card.derived) | {"answer"}) - set(card.plain_names)
     texts = list(card_texts(card))
     before, after, glued = _placeholder_contexts(text for _, text in texts)
-    problems: list[TextProblem] = []
+    problems: list[TextProblem] = _precision_problems(card)
     for field, template in texts:
         for line in _prose_lines(template):
             problems += _names_in_line(line, field, names, before, after, glued)
     return problems
+
+
+_DECIMAL_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DECIMALS_ASKED = re.compile(r"\b(one|two|three|four|five|six|\d) decimals?\b", re.I)
+
+
+def _precision_problems(card: CardTemplate) -> list[TextProblem]:
+    """A prompt asking "(three decimals)" must be a card that shows three: ``decimals = 3``."""
+    match = _DECIMALS_ASKED.search(card.prompt)
+    if match is None:
+        return []
+    word = match.group(1).lower()
+    asked = int(word) if word.isdigit() else _DECIMAL_WORDS[word]
+    if card.decimals == asked:
+        return []
+    return [TextProblem("prompt", "precision", f"{match.group(0)} (decimals = {card.decimals or 'not set'})")]
 
 
 def card_texts(card: CardTemplate) -> Iterable[tuple[str, str]]:

@@ -77,6 +77,36 @@ def test_plural_after_one_passes(good):
     assert rules(good) == []
 
 
+@pytest.mark.parametrize(
+    "bad, rule",
+    [
+        ("the other 3 block(s) keep 14×14", "hedged-plural"),
+        ("× 2 direction(s) = 1,626,112", "hedged-plural"),
+        ("= 0.48 + −0.07 = 0.41", "sign"),
+        ("= 0.48 + -0.07 = 0.41", "sign"),
+        ("= (0.96) + (−0.882)", "sign"),
+        ("stage 1: 3·3·3·64 + 64 + 0·(3·3·64·64 + 64) = 1,792", "zero-term"),
+    ],
+)
+def test_hedges_signs_and_zero_terms_fail(bad, rule):
+    assert rules(bad) == [rule]
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "the other 3 blocks keep 14×14",
+        "= 0.48 − 0.07 = 0.41",
+        "= 0.9·(−0.3) + 0.5·(−0.8) = −0.67",  # a negative factor in brackets is how a product is written
+        "(51 − 1 + 2·0)/2 + 1 = 26",  # padding 0 in the formula it fills in
+        "```\nx = f(s) + -1\n```",  # code is code
+        "scores = q @ k.transpose(-2, -1)",
+    ],
+)
+def test_hedges_signs_and_zero_terms_pass(good):
+    assert rules(good) == []
+
+
 CARD = '''
 title = "Lint"
 {plain}
@@ -191,3 +221,17 @@ def test_options_and_feedback_are_checked_and_named(tmp_path):
     question = generate(load_deck(path).cards[0], 0)
     found = {(problem.field, problem.rule) for problem in question_problems(question)}
     assert found == {("choices[1]", "article"), ("mistakes.same.feedback", "article")}
+
+
+PRECISE = CARD.replace('prompt = "Each', 'prompt = "(two decimals) Each')
+PRECISE = PRECISE.replace('answer = "k*k*half*g"', 'answer = "k*k*half*g/7"{decimals}')
+
+
+@pytest.mark.parametrize("decimals, problems", [("", 1), ("\ndecimals = 3", 1), ("\ndecimals = 2", 0)])
+def test_a_prompt_asking_for_decimals_needs_the_card_to_show_them(tmp_path, decimals, problems):
+    path = tmp_path / "lint.toml"
+    path.write_text(PRECISE.replace("{decimals}", decimals).format(solution="{answer}", plain=""), encoding="utf-8")
+    found = [p for p in template_problems(load_deck(path).cards[0]) if p.rule == "precision"]
+    assert len(found) == problems
+    if problems:
+        assert found[0].field == "prompt" and "two decimals" in found[0].words
