@@ -203,7 +203,7 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _plain_placeholders(text: str) -> frozenset[int]:
-    """Where the placeholders of a text sit in code, a tuple or a product: they keep plain digits.
+    """Where the placeholders of a text sit in code or a tuple: they keep plain digits (and Python's "-").
 
     A text's layout is the same at every seed, so this is worked out once per text.
     """
@@ -213,18 +213,7 @@ def _plain_placeholders(text: str) -> frozenset[int]:
         for match in PLACEHOLDER.finditer(text)
         if (_in_fence(masked, match.start()) and not _maths_line(masked, match.start()))
         or _in_code(masked, match.start())
-        or _a_factor(masked, match.start(), match.end())
     )
-
-
-def _a_factor(masked: str, start: int, end: int) -> bool:
-    """Whether the placeholder is a factor in a product (``{a}·4096``): written like the digits beside it.
-
-    The product's result, after ``=``, is grouped: ``9216·4096 = 37,748,736``.
-    """
-    before = masked[:start].rstrip(" ")
-    after = masked[end:].lstrip(" ")
-    return bool(before and before[-1] in "·×") or bool(after and after[0] in "·×")
 
 
 _MATHS_CALL = re.compile(r"(?<![\w.])(?:tanh|sigmoid|σ|exp|log|sqrt|√)\(")

@@ -45,6 +45,19 @@ def render_value(value: Any) -> str:
 GROUP_FROM = 1000  # whole numbers from four digits on are grouped, as the torch line and count do
 
 
+def is_unwieldy_fraction(value: Any) -> bool:
+    """A fraction a reader cannot take in at a glance (2241/869): shown as a decimal, after "≈"."""
+    if not isinstance(value, Fraction):
+        return False
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator == 1:  # a terminating decimal (3.5) is shown exactly
+        return False
+    return abs(value.numerator) >= 1000 or value.denominator >= 100
+
+
 def display_value(value: Any) -> str:
     """A value as the learner reads it in prose: ``render_value``, with thousands grouped (37,752,832).
 
@@ -56,6 +69,8 @@ def display_value(value: Any) -> str:
         value = value.numerator
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= GROUP_FROM:
         text = f"{value:,}"
+    elif is_unwieldy_fraction(value):  # 2241/869 says less than 2.57883; 4/3 and 10/9 stay as they are
+        text = f"{float(value):.6g}"
     else:
         text = render_value(value)
     # Prose writes a minus sign, as its formulas do ("(i − k)/s", "c_t = −0.67"); code keeps Python's "-".
@@ -136,15 +151,18 @@ def describe(
     if not reading.names <= set(env):
         return shown
     value, exact = evaluated if evaluated is not None else reading.evaluate(env)
-    if reading.names or not exact or shown.replace("−", "-") != render_value(value):
+    if reading.names or not exact or shown.replace("−", "-") != render_value(value) or is_unwieldy_fraction(value):
         return f"{shown} {show_value(value, exact)}"
-    return shown
+    return shown  # a number typed as is reads back as typed; only what is worked out is grouped
 
 
 def show_value(value: Value, exact: bool = True) -> str:
-    """``= 34848`` for an exact value shown exactly, ``≈ 1.41421`` for anything rounded."""
+    """``= 34,848`` for an exact value shown exactly, ``≈ 1.41421`` for anything rounded; written as every
+    value the learner reads is (``display_value``), so "read as … = 884,736" sits beside "expected 885,120"."""
     text = render_exact(value) if exact else None
-    return f"= {text}" if text is not None else f"≈ {render_value(value)}"
+    if text is None or is_unwieldy_fraction(value):
+        return f"≈ {display_value(value)}"
+    return f"= {display_value(value)}"
 
 
 def render_exact(value: Value) -> str | None:

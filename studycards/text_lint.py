@@ -17,6 +17,8 @@ line) must read as if a person wrote it for that very question. A template slip 
 - ``sign``: a plus before a negative number ("0.48 + −0.07"): ``{signed(x)}`` writes "− 0.07";
 - ``zero-term``: a term that is zero times something ("64 + 0·(3·3·64·64 + 64)"), a step the question
   does not have;
+- ``mixed-grouping``: one formula writing some numbers with thousands separators and others without
+  ("512·2048 + 2,048"): a deck's literal numbers from 1,000 on are grouped, as its values are;
 - ``precision``: a prompt that asks for some number of decimals ("(three decimals)") on a card whose
   ``decimals`` field says otherwise, so the answer shown would not be the one asked for.
 
@@ -83,6 +85,7 @@ _RULE_TEXT = {
     "hedged-plural": "a plural hedged with (s) where the number is known",
     "sign": "a plus before a negative number",
     "zero-term": "a term that is zero times something",
+    "mixed-grouping": "a formula with some numbers grouped (2,048) and others not (2048)",
     "precision": "the decimals the prompt asks for differ from the card's decimals field",
     "block-width": f"a block line wider than the {QUIZ_BLOCK_WIDTH} columns an 80-column quiz shows",
 }
@@ -120,9 +123,27 @@ def _text_problems(text: str, field: str, template: str | None) -> tuple[TextPro
                 problems.append(TextProblem(field, "template-syntax", _around(prose, match.start())))
         problems += _article_problems(prose, field)
         problems += _plural_problems(prose, field)
+        problems += _grouping_problems(prose, field)
         for rule, pattern in _PATTERN_RULES:
             problems += [TextProblem(field, rule, _around(prose, m.start())) for m in re.finditer(pattern, prose)]
     return tuple(problems)
+
+
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# Numbers joined by operators (a comma followed by a space is a tuple's or a sentence's, not a formula's).
+_FORMULA_RUN = re.compile(rf"{_NUMBER}(?:[ ()]*[·×*/+−\-=²][ ()]*{_NUMBER})+")
+_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d])")
+_UNGROUPED = re.compile(r"(?<![\d,.])\d{4,}(?![\d,])")
+
+
+def _grouping_problems(text: str, field: str) -> list[TextProblem]:
+    """A formula run that groups some of its numbers and not others ("512·2048 + 2,048")."""
+    found = []
+    for line in text.splitlines():
+        for run in _FORMULA_RUN.finditer(line):
+            if _GROUPED.search(run.group(0)) and _UNGROUPED.search(run.group(0)):
+                found.append(TextProblem(field, "mixed-grouping", run.group(0).strip()))
+    return found
 
 
 _PATTERN_RULES = (

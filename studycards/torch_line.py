@@ -18,6 +18,7 @@ from typing import Any
 
 from studycards.errors import StudycardsError
 from studycards.formula import BASE_FUNCTIONS, Formula, display_value, render_value
+from studycards.rendering import is_unwieldy_fraction
 
 # What torch calls the outputs of a layer that returns several (its documentation's names).
 OUTPUT_NAMES: dict[str, tuple[str, ...]] = {
@@ -247,14 +248,17 @@ def _derivation(
         result = number(value) if not isinstance(value, tuple) else shape_text(value)
         if text == result:  # a bare number says nothing the lines above do not
             return ""
-        return f"answer: {text}" if text.endswith(result) or "(" in text[-1:] else f"answer: {text} = {result}"
+        if text.endswith(result) or "(" in text[-1:]:
+            return f"answer: {text}"
+        return f"answer: {text} {'≈' if is_unwieldy_fraction(value) else '='} {result}"
     parts, checks = [], []
     for conjunct in _conjuncts(truth.holds.tree):
         side = _answer_side(conjunct)
         if side is not None and not _calls_compute(side):
             text = renderer.named(side)
             if isinstance(renderer.resolve(side), ast.BinOp):
-                text = f"{text} = {number(renderer.evaluate(side))}"
+                result = renderer.evaluate(side)
+                text = f"{text} {'≈' if is_unwieldy_fraction(result) else '='} {number(result)}"
             parts.append(text)
         elif _is_sum_check(conjunct):
             checks.append(renderer.text(conjunct))

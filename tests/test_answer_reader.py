@@ -265,12 +265,12 @@ def test_symbolic_answers_are_bounded_when_evaluated():
 
 def test_preview_reads_and_computes(cnn):
     card = cnn["conv-params"]
-    assert preview("11*11*3*48*2", card) == "reads as 11·11·3·48·2 = 34848"
+    assert preview("11*11*3*48*2", card) == "reads as 11·11·3·48·2 = 34,848"
     assert preview("34848", card) == "reads as 34848"
     assert preview("k*k*c*o + o", card) == "reads as k·k·c·o + o"
     question = generate(card, 3)
     expected = question.answer
-    assert preview("k*k*c*o + o", question) == f"reads as k·k·c·o + o = {expected}"
+    assert preview("k*k*c*o + o", question) == f"reads as k·k·c·o + o = {expected:,}"
     assert preview("foo", card) == "cannot read: 'foo' is not a name on this card (names: c, k, o)"
     assert preview("1/0", card) == "cannot read: division by zero"
     assert preview("sqrt(2)", None) == "reads as sqrt(2) ≈ 1.414213562373"

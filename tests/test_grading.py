@@ -167,7 +167,7 @@ def test_a_number_card_takes_the_formula_with_its_own_numbers(cnn):
     question = generate(cnn["conv-params"], 3)
     result = grade_question(question, "k*k*c*o + o")
     assert result.verdict == "correct"
-    assert result.reading == f"k·k·c·o + o = {question.answer}"
+    assert result.reading == f"k·k·c·o + o = {question.answer:,}"
 
 
 def test_number_answers_are_exact(cnn):
@@ -511,14 +511,14 @@ def test_cli_grade_bad_reference_is_one_line_and_nonzero(run_cli):
 
 def test_cli_parse(run_cli):
     read = run_cli("parse", "2^10")
-    assert (read.exit_code, read.output) == (0, "reads as 2^10 = 1024\n")
+    assert (read.exit_code, read.output) == (0, "reads as 2^10 = 1,024\n")
     on_card = run_cli("parse", "foo", "--card", "cnn/conv-params")
     assert on_card.exit_code == 1
     assert on_card.output == "cannot read: 'foo' is not a name on this card (names: c, k, o)\n"
     with_seed = run_cli("parse", "k*k*c*o + o", "--card", "cnn/conv-params", "--seed", "3")
     answer = studycards.show("cnn/conv-params", seed=3).answer
-    assert with_seed.output == f"reads as k·k·c·o + o = {answer}\n"
-    assert run_cli("parse", "--", "-2^2").output == "reads as −2^2 = -4\n"
+    assert with_seed.output == f"reads as k·k·c·o + o = {answer:,}\n"
+    assert run_cli("parse", "--", "-2^2").output == "reads as −2^2 = −4\n"
 
 
 ONE_DIM_DECK = """

@@ -137,3 +137,16 @@ def test_prose_writes_a_minus_sign_and_code_keeps_pythons():
     text = "g = {g}, so tanh({g}) is negative; `softmax(x, dim={d})`\n```\nx.softmax(dim={d})\n```"
     shown = "g = −0.7, so tanh(−0.7) is negative; `softmax(x, dim=-1)`\n```\nx.softmax(dim=-1)\n```"
     assert fill(text, values) == shown
+
+
+def test_a_worked_out_value_is_written_as_every_value_the_learner_reads():
+    from fractions import Fraction
+
+    from studycards.answer_reader import describe, read_answer
+    from studycards.rendering import display_value
+
+    assert describe(read_answer("3*3*256*384")) == "3·3·256·384 = 884,736"  # beside "expected 885,120"
+    assert describe(read_answer("884736")) == "884736"  # what was typed reads back as typed
+    assert describe(read_answer("2241/869")) == "2241/869 ≈ 2.57883"  # a fraction nobody can take in at a glance
+    assert display_value(Fraction(2241, 869)) == "2.57883" and display_value(Fraction(4, 3)) == "4/3"
+    assert display_value(Fraction(7, 2)) == "3.5" and display_value(-1) == "−1"

@@ -122,12 +122,12 @@ def test_swapped_height_and_width_names_the_input_height_and_the_kernel_only_if_
     assert feedback[False].endswith(f"and the kernel height {rect.values['kh']}.")
 
 
-def test_a_factor_in_a_product_is_written_like_the_digits_beside_it():
+def test_every_number_of_a_formula_in_prose_is_grouped_alike():
     from studycards.question import fill
 
-    values = {"a": 9216, "b": 37752832}
-    assert fill("fc6 {a}·4096 + 4096 = {b}", values) == "fc6 9216·4096 + 4096 = 37,752,832"
-    assert fill("{a} values", values) == "9,216 values"
+    values = {"a": 9216, "b": 37752832, "c": 4096}
+    assert fill("fc6 {a}·{c} + {c} = {b}", values) == "fc6 9,216·4,096 + 4,096 = 37,752,832"
+    assert fill("{a} values; Linear({a}, {c})", values) == "9,216 values; Linear(9216, 4096)"
 
 
 def test_show_leaves_out_a_mistake_that_is_right_for_the_question(run_cli):

@@ -86,6 +86,8 @@ def test_plural_after_one_passes(good):
         ("= 0.48 + -0.07 = 0.41", "sign"),
         ("= (0.96) + (−0.882)", "sign"),
         ("stage 1: 3·3·3·64 + 64 + 0·(3·3·64·64 + 64) = 1,792", "zero-term"),
+        ("Linear(512, 2048): 512·2048 + 2,048 = 1,050,624", "mixed-grouping"),
+        ("12596224 × 4 = 50,384,896 bytes", "mixed-grouping"),
     ],
 )
 def test_hedges_signs_and_zero_terms_fail(bad, rule):
@@ -101,6 +103,9 @@ def test_hedges_signs_and_zero_terms_fail(bad, rule):
         "(51 − 1 + 2·0)/2 + 1 = 26",  # padding 0 in the formula it fills in
         "```\nx = f(s) + -1\n```",  # code is code
         "scores = q @ k.transpose(-2, -1)",
+        "Linear(512, 2048): 512·2,048 + 2,048 = 1,050,624",  # a layer's arguments are code; its count is grouped
+        "torch: Linear(1024, 1024) on (1, 1024) (1,049,600 parameters)",
+        "the 2017 paper's 12,596,224 parameters",
     ],
 )
 def test_hedges_signs_and_zero_terms_pass(good):
