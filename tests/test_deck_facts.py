@@ -43,7 +43,7 @@ def test_the_notes_count_for_fc6_is_quoted_as_the_notes_write_it():
     notes = " ".join(path.read_text(encoding="utf-8") for path in COURSE.glob("*.txt"))
     notes = re.sub(r" +", " ", re.sub(r"\([^()]*\)", "", notes))  # "2048(벡터) * 2(…)": without the asides
     for question in questions("modern-cnn/alexnet-fc6-input-size")[:20]:
-        quoted = re.search(r"The notes count fc6 as ([\d *]+?),", question.solution).group(1)
+        quoted = re.search(r"The notes count fc6 as `([\d *]+)`,", question.solution).group(1)
         assert quoted in notes
     notes_count = next(m for m in CARDS["modern-cnn/alexnet-fc6-input-size"].mistakes if m.id == "notes-count")
     values = {"p2": 13, "p3": 6}
