@@ -75,3 +75,19 @@ def test_softmax_groups_say_what_each_group_is_for():
     for question in questions("mdn/softmax-mixture-dim"):
         per = "input" if question.values["r"] == 2 else "input and time step"
         assert f"groups, one per {per}, each of" in question.solution
+
+
+def test_every_bottleneck_block_asked_about_is_one_resnet50_has():
+    import torch
+
+    from studycards.architectures import Bottleneck, build_architecture
+
+    with torch.device("meta"):
+        network = build_architecture("resnet50")
+    bottlenecks = [m for m in network.modules() if isinstance(m, Bottleneck)]
+    blocks = {(m.conv1.in_channels, m.conv1.out_channels, m.stride) for m in bottlenecks}
+    asked = set()
+    for question in questions("modern-cnn/resnet-bottleneck-params"):
+        said = re.search(r"Bottleneck\((\d+), (\d+), stride=(\d)\)", question.prompt)
+        asked.add(tuple(int(said.group(n)) for n in (1, 2, 3)))
+    assert asked <= blocks and len(asked) >= 6, asked - blocks
