@@ -332,7 +332,7 @@ def _grade_shape(question: Question, reading: Reading, expected: str) -> Grade:
         got = (got,)
         if isinstance(answer, tuple) and len(answer) > 1 and not _listed_mistake(question, got, tolerance, exact):
             raise UnreadableAnswer(
-                f"this card asks for a shape: write all {len(answer)} dimensions, "
+                f"this card asks for a shape, so write all {len(answer)} dimensions, "
                 f"like {render_value(neutral_shape(len(answer), answer))}"
             )
     if _close(got, answer, tolerance, exact):

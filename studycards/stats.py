@@ -224,6 +224,12 @@ class Stats:
     def answers_this_year(self) -> int:
         return sum(day.count for day in self.reviews_by_day)
 
+    @property
+    def answers_recently(self) -> int:
+        """Answers in the window "weakest" and "misconceptions" look at: none means there is nothing to rank
+        yet, which is not the same as every answer being right."""
+        return sum(day.count for day in self.reviews_by_day if (self.today - day.day).days < RECENT_DAYS)
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form: dates as ISO strings; lists are empty (and the streak 0) on a fresh home."""
         return {

@@ -69,6 +69,8 @@ def test_a_fresh_home_gives_valid_json_with_empty_lists_and_no_streak(run_cli, h
     assert text.exit_code == 0
     assert "0 answers on 0 of the last 365 days; streak: 0 days" in text.output
     assert "Due in the next 30 days: 0 cards" in text.output
+    assert "none yet: no card answered in the last 30 days" in text.output  # not "every card was right"
+    assert "every card answered lately was right" not in text.output
 
 
 def test_the_json_of_a_small_history_matches_the_numbers_worked_out_by_hand(run_cli, home: Path, study_day_is):

@@ -164,7 +164,7 @@ def test_a_fresh_home_shows_empty_sections_and_no_chart(empty_app):
         assert "0 answers on 0 of the last 365 days\nStreak: 0 days" in text_of(screen, "#stats-activity")
         assert "Due in the next 30 days: 0 cards" in str(screen.query_one("#stats-forecast-title", Static).content)
         assert not screen.query_one("#stats-forecast").display
-        assert "none: every card answered lately was right" in text_of(screen, "#stats-weakest")
+        assert "none yet: no card answered in the last 30 days" in text_of(screen, "#stats-weakest")
         assert "none logged" in text_of(screen, "#stats-misconceptions")
         await pilot.press("w")
         await pilot.pause()

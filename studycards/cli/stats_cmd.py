@@ -152,7 +152,10 @@ def _retention(stats: Stats) -> list[str]:
 def _weakest(stats: Stats) -> list[str]:
     lines = [f"Weakest templates: lowest accuracy over the last {RECENT_DAYS} days, then lowest easiness"]
     if not stats.weakest:
-        lines.append("  none: every card answered lately was right, and no easiness is below 2.5")
+        if not stats.answers_recently:
+            lines.append(f"  none yet: no card answered in the last {RECENT_DAYS} days")
+        else:
+            lines.append("  none: every card answered lately was right, and no easiness is below 2.5")
         return lines
     width = min(48, max(len(f"{w.deck_id}/{w.card_id}") for w in stats.weakest))
     lines.append(f"  {'card':<{width}} {'recent':>11} {'easiness':>8}  due")

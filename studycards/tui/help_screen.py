@@ -12,8 +12,9 @@ from studycards.session import FAST_SECONDS
 
 HELP_TEXT = f"""\
 Home
-  enter    quiz the highlighted deck: due cards, then new ones
-  r        review: every deck's due and new cards, interleaved
+  enter    quiz the highlighted deck: cards missed today, then due ones,
+           then new ones
+  r        review: the same over every deck, decks interleaved
   s        statistics             ?  this help        q  quit
 
 Quiz, while typing (letters and digits go into the answer)

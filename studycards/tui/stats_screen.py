@@ -205,7 +205,9 @@ class StatsScreen(Screen[None]):
 
         weakest = self.stats.weakest if self.stats is not None else []
         if not weakest:
-            self.notify("No weak templates to quiz: every card answered lately was right.")
+            answered = self.stats is not None and self.stats.answers_recently
+            why = "every card answered lately was right" if answered else f"no card answered in {RECENT_DAYS} days"
+            self.notify(f"No weak templates to quiz: {why}.")
             return
         app = self.studycards
         keys = {(weak.deck_id, weak.card_id) for weak in weakest}
@@ -275,6 +277,8 @@ def retention_table(stats: Stats) -> Table:
 def weakest_table(stats: Stats) -> Table | Text:
     title = f"Weakest templates: lowest accuracy over {RECENT_DAYS} days, then easiness (w quizzes them)"
     if not stats.weakest:
+        if not stats.answers_recently:
+            return Text.assemble((title, "bold"), f"\n  none yet: no card answered in the last {RECENT_DAYS} days")
         return Text.assemble((title, "bold"), "\n  none: every card answered lately was right")
     table = _table(title)
     table.add_column("card", ratio=1, no_wrap=True, overflow="ellipsis")
