@@ -50,3 +50,19 @@ def test_a_numbered_option_wraps_under_its_text():
     lines = shown("  1. torch refuses: the key and the value must have one length", 30)
     assert lines[0].startswith("  1. torch refuses")
     assert all(line.startswith("     ") for line in lines[1:]) and len(lines) > 1
+
+
+def test_a_formula_or_a_shape_is_never_split_across_lines():
+    text = "Take floor((i − k + 2p)/s) before adding 1: the output is (4, 16, 18, 14) here, (both GPUs together)."
+    for width in range(24, 70):
+        lines = shown(text, width)
+        joined = "\n".join(lines)
+        assert "floor((i − k + 2p)/s)" in joined and "(4, 16, 18, 14)" in joined, (width, lines)
+        assert " ".join(" ".join(lines).split()) == text
+    assert "(both GPUs\ntogether)." in "\n".join(shown(text, 47))  # words in brackets still wrap as prose
+
+
+def test_a_labelled_line_wraps_under_its_text():
+    lines = shown("Next       1 failed card to re-drill today; 2 cards due tomorrow (2026-12-04)", 40)
+    assert lines[0].startswith("Next       1 failed")
+    assert len(lines) > 1 and all(line.startswith(" " * 11) and line[11] != " " for line in lines[1:])
