@@ -269,13 +269,16 @@ def retention_table(stats: Stats) -> Table:
     for label, _ in INTERVAL_BUCKETS:
         bucket = found.get(label)
         table.add_row(label, *(("-", "-") if bucket is None else (f"{bucket.reviews:,}", _percent(bucket.rate))))
-    for deck in stats.retention_by_deck:
-        table.add_row(Text(f"deck {deck.label}", style="italic"), f"{deck.reviews:,}", _percent(deck.rate))
+    if stats.retention_by_deck:  # a second part, ruled off under its own heading: not one more interval
+        table.add_section()
+        table.add_row(Text("by deck", style="bold"), "", "")
+        for deck in stats.retention_by_deck:
+            table.add_row(Text(deck.label, style="italic"), f"{deck.reviews:,}", _percent(deck.rate))
     return table
 
 
 def weakest_table(stats: Stats) -> Table | Text:
-    title = f"Weakest templates: lowest accuracy over {RECENT_DAYS} days, then easiness (w quizzes them)"
+    title = f"Weakest templates: lowest accuracy in {RECENT_DAYS} days, then easiness (w quizzes)"  # one line at 80
     if not stats.weakest:
         if not stats.answers_recently:
             return Text.assemble((title, "bold"), f"\n  none yet: no card answered in the last {RECENT_DAYS} days")
