@@ -120,7 +120,9 @@ def _grade_number(question: Question, reading: Reading, expected: str) -> Grade:
     if slip is not None:
         return Grade("incorrect", expected, slip[1], slip[0], shown)
     yours = show_value(got, exact).removeprefix("= ")
-    return Grade("incorrect", expected, f"Your answer is {yours}; the answer is {expected}.", None, shown)
+    # The verdict already says what was expected; say what is left to do.
+    feedback = f"No common slip explains {yours}: compare your steps with the worked solution."
+    return Grade("incorrect", expected, feedback, None, shown)
 
 
 def _tolerance(card: CardTemplate, answer: Any) -> Fraction:

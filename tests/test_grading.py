@@ -163,6 +163,15 @@ def test_grade_carries_verdict_expected_feedback_mistake_and_reading(cnn):
         result.verdict = "correct"  # type: ignore[misc]
 
 
+def test_a_wrong_answer_no_slip_explains_says_what_to_do_not_the_answer_again(cnn):
+    question = generate(cnn["conv-params"], 3)
+    wrong = question.answer * 3 + 7
+    result = grade_question(question, str(wrong))
+    assert (result.verdict, result.mistake) == ("incorrect", None)
+    assert result.feedback == f"No common slip explains {wrong:,}: compare your steps with the worked solution."
+    assert result.expected not in result.feedback  # the verdict line shows it once
+
+
 def test_a_number_card_takes_the_formula_with_its_own_numbers(cnn):
     question = generate(cnn["conv-params"], 3)
     result = grade_question(question, "k*k*c*o + o")
