@@ -151,7 +151,16 @@ def _layer_line(name: str, result: Any, label: bool, read: set[str]) -> str:
     facts = [] if only_buffers else [parameters(result.params)]
     facts += [f"{number(result.flops)} FLOPs"] if getattr(result, "flops", None) is not None else []
     facts += [_buffers(result).removeprefix("keeps ")] if "buffers" in read else []
+    if _is_matmul(result):  # not a module a learner would build: written as torch code writes it, a @ b
+        left, right = result.input_shape
+        facts = [fact for fact in facts if "parameter" not in fact]  # a product has no parameters to speak of
+        return f"{head}{render_value(left)} @ {render_value(right)} → {_outputs(result)} ({', '.join(facts)})"
     return f"{head}{result.spec} on {seen} → {_outputs(result)} ({', '.join(facts)})"
+
+
+def _is_matmul(result: Any) -> bool:
+    shapes = result.input_shape
+    return result.spec.replace(" ", "") == "MatMul()" and isinstance(shapes, tuple) and len(shapes) == 2
 
 
 def _buffers(result: Any) -> str:

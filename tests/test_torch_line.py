@@ -228,3 +228,13 @@ def test_a_truth_that_reads_parameters_and_buffers_shows_both(tmp_path: Path):
         f" (running_mean {b}, running_var {b}, num_batches_tracked 1)",
         f"answer: {a * b + b:,} + {2 * b + 1} = {question.answer:,}",
     ]
+
+
+def test_a_matrix_product_reads_as_torch_code_writes_it(home):
+    deck = next(d for d in load_decks(home) if d.id == "compute")
+    card = deck.card("bmm-flops")
+    question = generate(card, 0)
+    n, p, q, r = (question.values[name] for name in "npqr")
+    assert torch_line(question) == (
+        f"torch: ({n}, {p}, {q}) @ ({n}, {q}, {r}) → ({n}, {p}, {r}) ({2 * n * p * q * r:,} FLOPs)"
+    )
