@@ -214,10 +214,11 @@ def _computed_line(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], res
     if name in ("lstm_step", "lstm_preact_step"):
         gates = "i f g o" if name == "lstm_step" else "zi zf zg zo"
         what = "gates" if name == "lstm_step" else "gate pre-activations"
-        pairs = ", ".join(f"{g} = {v}" for g, v in zip(gates.split(), shown))
+        values = [display_value(a) for a in args]  # values in a sentence, written as the solution writes them
+        pairs = ", ".join(f"{g} = {v}" for g, v in zip(gates.split(), values))
         return (
-            f"torch: LSTMCell(1, 1) with {what} {pairs} and c_prev = {shown[4]}"
-            f" → h_t = {render_value(result[0])}, c_t = {render_value(result[1])}"
+            f"torch: LSTMCell(1, 1) with {what} {pairs} and c_prev = {values[4]}"
+            f" → h_t = {display_value(result[0])}, c_t = {display_value(result[1])}"
         )
     if name == "softmax_sums":
         ones, layout = result
@@ -239,11 +240,11 @@ def _computed_line(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], res
         return f"torch: {layer} on ({', '.join(shown[2:5])}){extra} → {outcome}"
     if name == "attention_scale":
         return (
-            f"torch: MultiheadAttention({shown[0]}, {shown[1]}) divides its scores by {render_value(result)}"
+            f"torch: MultiheadAttention({shown[0]}, {shown[1]}) divides its scores by {display_value(result)}"
             " (measured on one query and two keys)"
         )
     call = ", ".join(shown + [f"{k}={render_value(v)}" for k, v in kwargs.items()])
-    return f"torch: {name}({call}) → {render_value(result)}"
+    return f"torch: {name}({call}) → {display_value(result)}"
 
 
 def _derivation(

@@ -238,3 +238,15 @@ def test_a_matrix_product_reads_as_torch_code_writes_it(home):
     assert torch_line(question) == (
         f"torch: ({n}, {p}, {q}) @ ({n}, {q}, {r}) → ({n}, {p}, {r}) ({2 * n * p * q * r:,} FLOPs)"
     )
+
+
+def test_values_in_a_torch_sentence_take_the_minus_sign_the_solution_uses(home):
+    deck = next(d for d in load_decks(home) if d.id == "lstm")
+    card = deck.card("lstm-cell-update")
+    question = next(q for q in (generate(card, seed) for seed in range(50)) if q.values["c_prev"] < 0)
+    line = torch_line(question)
+    assert "c_prev = −" in line and "= -" not in line, line
+    from studycards.rendering import display_value
+
+    shown = display_value(question.values["c_prev"])
+    assert f"c_prev = {shown}" in line and f"({shown})" in question.solution  # written as the solution writes it
