@@ -74,6 +74,25 @@ def test_every_column_fits_80_columns_and_a_long_deck_id_is_cut_with_its_title_s
         store.close()
 
 
+@pytest.mark.parametrize("width, titled", [(70, True), (60, False)])
+def test_on_a_narrower_terminal_the_title_gives_way_and_every_count_stays_in_view(app, width, titled):
+    async def main() -> None:
+        async with app.run_test(size=(width, 20)) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one(DeckTable)
+            assert table.max_scroll_x == 0  # "done today" is on screen, nothing to scroll to
+            labels = [str(column.label) for column in table.columns.values()]
+            assert labels[-4:] == ["learning", "due", "new", "done today"]
+            assert ("title" in labels) == titled
+            cnn = next(row for row in rows(app) if row[0] == "cnn")
+            assert cnn[-2].strip() == str(len(next(d for d in app.decks if d.id == "cnn").cards))  # new cards
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            assert "title" in [str(column.label) for column in table.columns.values()]
+
+    asyncio.run(main())
+
+
 def test_the_table_lists_every_deck_with_learning_due_new_and_done_today(app):
     async def scenario(pilot: Pilot) -> None:
         assert isinstance(app.screen, HomeScreen)

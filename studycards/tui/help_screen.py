@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from studycards.session import FAST_SECONDS
+from studycards.tui.laid_out_text import LaidOutText
 
 HELP_TEXT = f"""\
 Home
@@ -56,4 +57,5 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog"):
             yield Static("Keys  (esc closes)", id="help-title", markup=False)
             with VerticalScroll(id="help-body"):
-                yield Static(HELP_TEXT, id="help-text", markup=False)
+                # a key's description wraps under the description, not at column 0, on a narrow terminal
+                yield LaidOutText(HELP_TEXT, id="help-text")

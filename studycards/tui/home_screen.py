@@ -22,6 +22,8 @@ from studycards.tui.widgets import DeckTable
 # and the table a margin): a longer deck id or title is cut with "…" rather than pushing counts off screen.
 DECK_WIDTH = 16
 TITLE_WIDTH = 23
+FULL_WIDTH = 80  # the terminal width the table is laid out for; a narrower one takes columns off the title
+MIN_TITLE_WIDTH = 6  # below this the title column goes: the highlighted deck's title shows under the table
 BROKEN_KEY = "\x00broken:"  # row keys of broken decks: no deck id can start with it
 
 
@@ -43,17 +45,37 @@ class HomeScreen(Screen[None]):
         yield LaidOutText(id="home-broken")  # each error wraps under its own bullet
         yield Footer()
 
+    title_width = TITLE_WIDTH
+
     def on_mount(self) -> None:
+        self.title_width = self._fitting_title_width()
+        self._add_columns()
+        self.refresh_counts()
+        self.query_one(DeckTable).focus()
+        self.call_after_refresh(self.app.warm_up)
+
+    def on_resize(self) -> None:
+        """On a terminal narrower than 80 columns the title gives way, so the counts stay in view."""
+        width = self._fitting_title_width()
+        if width != self.title_width:
+            self.title_width = width
+            self.query_one(DeckTable).clear(columns=True)
+            self._add_columns()
+            self.refresh_counts()
+
+    def _fitting_title_width(self) -> int:
+        width = TITLE_WIDTH - max(0, FULL_WIDTH - self.size.width) if self.size.width else TITLE_WIDTH
+        return width if width >= MIN_TITLE_WIDTH else 0
+
+    def _add_columns(self) -> None:
         table = self.query_one(DeckTable)
         table.add_column("deck", key="deck", width=DECK_WIDTH)
-        table.add_column("title", key="title", width=TITLE_WIDTH)
+        if self.title_width:
+            table.add_column("title", key="title", width=self.title_width)
         table.add_column("learning", key="learning")
         table.add_column("due", key="due")
         table.add_column("new", key="new")
         table.add_column("done today", key="today")
-        self.refresh_counts()
-        table.focus()
-        self.call_after_refresh(self.app.warm_up)
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
@@ -68,19 +90,15 @@ class HomeScreen(Screen[None]):
         table.clear()
         summary = app.store.due_summary(catalogue(app.decks))
         titles = {deck.id: deck.title for deck in app.decks}
+        titled = bool(self.title_width)
         for today in summary:
-            table.add_row(
-                _shorten(today.deck, DECK_WIDTH),
-                _shorten(titles[today.deck], TITLE_WIDTH),
-                _right(today.learning),
-                _right(today.due),
-                _right(today.new),
-                _right(today.reviewed_today),
-                key=today.deck,
-            )
+            title = [_shorten(titles[today.deck], self.title_width)] if titled else []
+            counts = [_right(today.learning), _right(today.due), _right(today.new), _right(today.reviewed_today)]
+            table.add_row(_shorten(today.deck, DECK_WIDTH), *title, *counts, key=today.deck)
         for index, broken in enumerate(app.broken):
             label = _shorten(broken.label, DECK_WIDTH)
-            table.add_row(label, "broken: see below", "", "", "", "", key=f"{BROKEN_KEY}{index}")
+            note = ["broken: see below", "", "", "", ""] if titled else ["broken", "", "", ""]
+            table.add_row(label, *note, key=f"{BROKEN_KEY}{index}")
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         self.query_one("#home-broken", LaidOutText).update(_broken_text(app.broken))

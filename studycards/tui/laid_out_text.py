@@ -22,7 +22,7 @@ from studycards.text_blocks import segments
 
 # Where a line's own text starts: after its indentation, and after a bullet, a number or a label set off by
 # two or more spaces ("• ", "- ", "1. ", "Next       ", "tok:     ").
-_HANG = re.compile(r"^(\s*(?:[•\-*] |\d+\. |[A-Za-z_][\w:]*  +(?=\S))?)")
+_HANG = re.compile(r"^(\s*(?:[•\-*] |\d+\. |[A-Za-z_][\w:+]*  +(?=\S))?)")
 # A short bracket with a number or an operator in it is a formula or a shape, "(i − k + 2p)", "(4, 16, 18, 14)":
 # it wraps as one word. A longer one, or words in brackets, wraps like the prose it is.
 _FORMULA_BRACKET = re.compile(r"\([^()\n]{1,30}\)|\[[^\[\]\n]{1,30}\]")
