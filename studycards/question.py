@@ -217,14 +217,18 @@ def _plain_placeholders(text: str) -> frozenset[int]:
 
 
 _MATHS_CALL = re.compile(r"(?<![\w.])(?:tanh|sigmoid|σ|exp|log|sqrt|√)\(")
+# A table of values: words, then two or more spaces of alignment, then "name = " ("forget gate  f = 0.1").
+_VALUE_ROW = re.compile(r"^\s*[A-Za-z][A-Za-z ]*[A-Za-z] {2,}[A-Za-z_]\w* = ")
 
 
 def _maths_line(masked: str, at: int) -> bool:
     """Whether the line around ``at`` is written maths, not code: it calls σ(…) or tanh(…) as on paper (code
-    calls ``torch.tanh``). A block of such lines (``g = tanh(−1) = −0.761594``) is written like prose."""
+    calls ``torch.tanh``), or it is a row of a table of values. A block of such lines
+    (``g = tanh(−1) = −0.761594``, ``candidate    g = −0.7``) is written like prose."""
     start = masked.rfind("\n", 0, at) + 1
     end = masked.find("\n", at)
-    return _MATHS_CALL.search(masked[start : end if end >= 0 else len(masked)]) is not None
+    line = masked[start : end if end >= 0 else len(masked)]
+    return _MATHS_CALL.search(line) is not None or _VALUE_ROW.match(line) is not None
 
 
 def _in_fence(masked: str, at: int) -> bool:

@@ -150,3 +150,13 @@ def test_a_worked_out_value_is_written_as_every_value_the_learner_reads():
     assert describe(read_answer("2241/869")) == "2241/869 ≈ 2.57883"  # a fraction nobody can take in at a glance
     assert display_value(Fraction(2241, 869)) == "2.57883" and display_value(Fraction(4, 3)) == "4/3"
     assert display_value(Fraction(7, 2)) == "3.5" and display_value(-1) == "−1"
+
+
+def test_a_table_of_values_in_a_block_is_written_like_prose_and_code_stays_code():
+    from fractions import Fraction
+
+    values = {"g": Fraction(-7, 10), "n": -1024}
+    table = "```\ncandidate    g = {g}\nforget gate  f = {n}\n```"
+    assert fill(table, values) == "```\ncandidate    g = −0.7\nforget gate  f = −1,024\n```"
+    code = "```\nx = {n}\nd_model = {n}\nx      = {n}\n```"
+    assert fill(code, values) == "```\nx = -1024\nd_model = -1024\nx      = -1024\n```"
