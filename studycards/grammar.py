@@ -10,6 +10,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from studycards.formula import rounded
+
 # Numbers below 100 whose English name starts with a vowel sound: eight, eleven, eighteen, eighty(-x).
 _AN_BELOW_100 = frozenset({8, 11, 18, *range(80, 90)})
 
@@ -124,7 +126,6 @@ def _checked_an_capital(number: Any) -> str:
 def fixed(number: Any, digits: Any) -> str:
     """The number with exactly ``digits`` decimals, as a prompt that asks "(two decimals)" wants it shown:
     ``fixed(1.8, 2)`` is "1.80", where ``{round(1.8, 2)}`` would read "1.8"."""
-    from studycards.formula import rounded
     from studycards.rendering import display_value
 
     if isinstance(number, bool) or not isinstance(number, int | Fraction):
@@ -148,14 +149,8 @@ def signed(number: Any) -> str:
     return f"− {display_value(-number)}" if number < 0 else f"+ {display_value(number)}"
 
 
-# What placeholders may call, beyond the formula functions: name → function.
-def _round(number: Any, digits: Any = 0) -> Any:
-    """``{round(x, 1)}``: the figure after "about", rounded as a person rounds (see ``formula.rounded``)."""
-    from studycards.formula import rounded
-
-    return rounded(number, digits)
-
-
+# What placeholders may call, beyond the formula functions: name → function. ``round`` is the figure after
+# "about", rounded as a person rounds.
 TEXT_FUNCTIONS = {
-    "an": _checked_an, "An": _checked_an_capital, "plural": plural, "fixed": fixed, "signed": signed, "round": _round,
+    "an": _checked_an, "An": _checked_an_capital, "plural": plural, "fixed": fixed, "signed": signed, "round": rounded,
 }  # fmt: skip

@@ -217,6 +217,7 @@ def _plain_placeholders(text: str) -> frozenset[int]:
 
 
 _MATHS_CALL = re.compile(r"(?<![\w.])(?:tanh|sigmoid|σ|exp|log|sqrt|√)\(")
+_MATHS_CALL_ENDING = re.compile(_MATHS_CALL.pattern + "$")  # the call whose bracket ends the text searched
 # A table of values: words, then two or more spaces of alignment, then "name = " ("forget gate  f = 0.1").
 _VALUE_ROW = re.compile(r"^\s*[A-Za-z][A-Za-z ]*[A-Za-z] {2,}[A-Za-z_]\w* = ")
 
@@ -257,7 +258,7 @@ def _in_code(masked: str, at: int) -> bool:
             if index and (masked[index - 1].isalnum() or masked[index - 1] in "_.=#"):
                 # Linear(…), x.view(…), size=(…) or a bracket right after another value; but tanh(…) and
                 # σ(…) are prose maths, written like the numbers around them ("tanh(−0.99)")
-                return _MATHS_CALL.search(masked[max(0, index - 8) : index + 1]) is None
+                return _MATHS_CALL_ENDING.search(masked, max(0, index - 8), index + 1) is None
             closing, inner = index + 1, 0
             while closing < len(masked) and masked[closing] != "\n":
                 if masked[closing] in "([":

@@ -28,12 +28,7 @@ def render_value(value: Any) -> str:
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return str(value.numerator)
-        denominator = value.denominator
-        while denominator % 2 == 0:
-            denominator //= 2
-        while denominator % 5 == 0:
-            denominator //= 5
-        if denominator == 1:  # terminates in decimal: show it as a decimal
+        if _terminates(value):  # terminates in decimal: show it as a decimal
             text = f"{float(value):.12f}".rstrip("0").rstrip(".")
             return text
         if value.denominator > 1000:  # an approximation (tanh, exp): a decimal reads better
@@ -42,18 +37,21 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
+def _terminates(value: Fraction) -> bool:
+    """Whether the fraction is a terminating decimal (3.5, 0.125): its denominator has no prime but 2 and 5."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
 GROUP_FROM = 1000  # whole numbers from four digits on are grouped, as the torch line and count do
 
 
 def is_unwieldy_fraction(value: Any) -> bool:
     """A fraction a reader cannot take in at a glance (2241/869): shown as a decimal, after "≈"."""
-    if not isinstance(value, Fraction):
-        return False
-    denominator = value.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    if denominator == 1:  # a terminating decimal (3.5) is shown exactly
+    if not isinstance(value, Fraction) or _terminates(value):  # a terminating decimal (3.5) is shown exactly
         return False
     return abs(value.numerator) >= 1000 or value.denominator >= 100
 

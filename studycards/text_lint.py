@@ -207,7 +207,8 @@ def _precision_problems(card: CardTemplate) -> list[TextProblem]:
     asked = int(word) if word.isdigit() else _DECIMAL_WORDS[word]
     if card.decimals == asked:
         return []
-    return [TextProblem("prompt", "precision", f"{match.group(0)} (decimals = {card.decimals or 'not set'})")]
+    shown = "not set" if card.decimals is None else card.decimals
+    return [TextProblem("prompt", "precision", f"{match.group(0)} (decimals = {shown})")]
 
 
 def card_texts(card: CardTemplate) -> Iterable[tuple[str, str]]:
